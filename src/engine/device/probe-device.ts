@@ -1,0 +1,59 @@
+import type { DeviceReport, GpuReport } from '../../lib/engine-protocol.ts';
+
+/** Tiny wasm modules that validate only where a feature exists (from wasm-feature-detect). */
+const SIMD = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15,
+  253, 98, 11,
+]);
+const EXCEPTIONS = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 10, 8, 1, 6, 0, 6, 64, 25, 11, 11,
+]);
+
+function supportsMemory64(): boolean {
+  try {
+    // `address` is not in TypeScript's lib yet.
+    new WebAssembly.Memory({ address: 'i64', initial: 1n } as unknown as WebAssembly.MemoryDescriptor);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function probeGpu(): Promise<GpuReport> {
+  if (!('gpu' in navigator) || !navigator.gpu) return { status: 'no-api' };
+  const adapter = await navigator.gpu.requestAdapter().catch(() => null);
+  if (!adapter) return { status: 'no-adapter' };
+  const info = adapter.info;
+  return {
+    status: 'available',
+    vendor: info.vendor,
+    architecture: info.architecture,
+    device: info.device,
+    description: info.description,
+    shaderF16: adapter.features.has('shader-f16'),
+    maxBufferSize: adapter.limits.maxBufferSize,
+    maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
+    isFallbackAdapter: info.isFallbackAdapter ?? false,
+  };
+}
+
+/** A name for the adapter that a person recognises. */
+export function adapterName(gpu: GpuReport): string {
+  if (gpu.status !== 'available') return 'none';
+  return gpu.description || [gpu.vendor, gpu.architecture].filter(Boolean).join(' ') || 'WebGPU';
+}
+
+export async function probeDevice(): Promise<DeviceReport> {
+  const nav = navigator as Navigator & { deviceMemory?: number };
+  return {
+    gpu: await probeGpu(),
+    wasm: {
+      simd: WebAssembly.validate(SIMD),
+      exceptions: WebAssembly.validate(EXCEPTIONS),
+      jspi: 'Suspending' in WebAssembly,
+      memory64: supportsMemory64(),
+    },
+    logicalCores: navigator.hardwareConcurrency || 1,
+    deviceMemoryGiB: nav.deviceMemory ?? null,
+  };
+}

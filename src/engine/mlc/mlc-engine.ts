@@ -1,0 +1,241 @@
+import {
+  hasModelInCache,
+  MLCEngine,
+  prebuiltAppConfig,
+  type AppConfig,
+  type CompletionUsage,
+  type InitProgressReport,
+  type MLCEngineInterface,
+  type ModelRecord,
+} from '@mlc-ai/web-llm';
+import type {
+  EngineError,
+  GenerationResult,
+  GpuReport,
+  LoadEvent,
+  LoadedModel,
+} from '../../lib/engine-protocol.ts';
+import { mlcBlocker, type MlcBlocker } from '../../lib/mlc-requirements.ts';
+import { adapterName } from '../device/probe-device.ts';
+import { describe, EngineFailure } from '../engine-failure.ts';
+import { RunClock, type LocalEngine } from '../local-engine.ts';
+
+/** web-llm's prebuilt models, cached in IndexedDB like our GGUF files. */
+export const mlcAppConfig: AppConfig = { ...prebuiltAppConfig, cacheBackend: 'indexeddb' };
+
+const DEFAULT_CONTEXT = 4096;
+const MiB = 1 << 20;
+
+/** The part of web-llm's engine this adapter uses. Tests pass a fake with the same types. */
+export type MlcEngineCore = Pick<
+  MLCEngineInterface,
+  | 'setAppConfig'
+  | 'setInitProgressCallback'
+  | 'reload'
+  | 'chatCompletion'
+  | 'completion'
+  | 'interruptGenerate'
+  | 'unload'
+>;
+
+export interface MlcDependencies {
+  createEngine(): MlcEngineCore;
+  isStored(modelId: string): Promise<boolean>;
+}
+
+const webLlm: MlcDependencies = {
+  createEngine: () => new MLCEngine(),
+  isStored: (modelId) => hasModelInCache(modelId, mlcAppConfig),
+};
+
+export interface MlcLoadInput {
+  modelId: string;
+  gpu: GpuReport;
+  signal: AbortSignal;
+  onEvent(event: LoadEvent): void;
+}
+
+export function findMlcRecord(modelId: string): ModelRecord | null {
+  return mlcAppConfig.model_list.find((record) => record.model_id === modelId) ?? null;
+}
+
+/**
+ * Refuses, before anything is downloaded, a model this GPU cannot run.
+ *
+ * @throws EngineFailure `unknown-model`, `no-webgpu`, `needs-shader-f16`, `buffer-too-small`
+ */
+export function checkMlcModel(modelId: string, gpu: GpuReport): ModelRecord {
+  const record = findMlcRecord(modelId);
+  if (!record) throw new EngineFailure({ kind: 'unknown-model', modelId });
+  const blocker = mlcBlocker(record, gpu);
+  if (blocker) throw new EngineFailure(blockerError(blocker, modelId));
+  return record;
+}
+
+/**
+ * Downloads (into IndexedDB, through web-llm's cache) and loads an MLC model on WebGPU.
+ *
+ * @throws EngineFailure `checkMlcModel`'s failures, `download-failed`, `gpu-device-lost`,
+ * `model-load-failed`, `cancelled`
+ */
+export async function loadMlcEngine(
+  { modelId, gpu, signal, onEvent }: MlcLoadInput,
+  deps: MlcDependencies = webLlm,
+): Promise<LocalEngine> {
+  const record = checkMlcModel(modelId, gpu);
+  const fromStorage = await deps.isStored(modelId).catch(() => false);
+  const engine = deps.createEngine();
+  engine.setAppConfig(mlcAppConfig);
+  engine.setInitProgressCallback((report) => onEvent(progressEvent(report)));
+
+  // web-llm aborts a reload by unloading, and then resolves instead of throwing.
+  const abort = () => void engine.unload();
+  signal.addEventListener('abort', abort);
+  try {
+    await engine.reload(modelId);
+  } catch (cause) {
+    await engine.unload().catch(() => undefined);
+    throw new EngineFailure(signal.aborted ? { kind: 'cancelled' } : loadError(cause, record));
+  } finally {
+    signal.removeEventListener('abort', abort);
+  }
+  if (signal.aborted) throw new EngineFailure({ kind: 'cancelled' });
+
+  const contextSize = record.overrides?.context_window_size ?? DEFAULT_CONTEXT;
+  const loaded: LoadedModel = {
+    spec: { engine: 'mlc', modelId },
+    name: modelId,
+    backend: { kind: 'webgpu', adapter: adapterName(gpu) },
+    contextSize,
+    hasChatTemplate: true,
+    fromStorage,
+    sizeBytes: null,
+  };
+
+  return {
+    loaded,
+
+    async generate(request, onToken, signal): Promise<GenerationResult> {
+      const clock = new RunClock();
+      let text = '';
+      let usage: CompletionUsage | undefined;
+      let finishReason: GenerationResult['finishReason'] = 'stop';
+      const take = (piece: string | null | undefined, finish: string | null | undefined) => {
+        if (finish === 'length') finishReason = 'length';
+        if (!piece) return;
+        clock.token();
+        text += piece;
+        onToken(piece);
+      };
+      const common = {
+        stream: true as const,
+        stream_options: { include_usage: true },
+        temperature: request.sampling.temperature,
+        max_tokens: request.sampling.maxTokens,
+      };
+
+      const stop = () => engine.interruptGenerate();
+      signal.addEventListener('abort', stop);
+      try {
+        if (request.mode === 'chat') {
+          const chunks = await engine.chatCompletion({ ...common, messages: request.messages });
+          for await (const chunk of chunks) {
+            const choice = chunk.choices[0];
+            take(choice?.delta.content, choice?.finish_reason);
+            if (chunk.usage) usage = chunk.usage;
+          }
+        } else {
+          const chunks = await engine.completion({ ...common, prompt: request.prompt });
+          for await (const chunk of chunks) {
+            const choice = chunk.choices[0];
+            take(choice?.text, choice?.finish_reason);
+            if (chunk.usage) usage = chunk.usage;
+          }
+        }
+      } catch (cause) {
+        throw new EngineFailure(generationError(cause, contextSize));
+      } finally {
+        signal.removeEventListener('abort', stop);
+      }
+      if (signal.aborted) finishReason = 'aborted';
+
+      const measured = clock.spans();
+      return {
+        text,
+        finishReason,
+        measurements: usage
+          ? {
+              promptTokens: usage.prompt_tokens,
+              outputTokens: usage.completion_tokens,
+              // web-llm reports rates; turn them back into the times they came from.
+              prefillMs: spanMs(usage.prompt_tokens, usage.extra.prefill_tokens_per_s),
+              decodeMs: spanMs(usage.completion_tokens, usage.extra.decode_tokens_per_s),
+            }
+          : { promptTokens: 0, outputTokens: clock.tokens, ...measured },
+      };
+    },
+
+    unload: () => engine.unload(),
+  };
+}
+
+const spanMs = (tokens: number, perSecond: number) =>
+  perSecond > 0 ? (tokens / perSecond) * 1000 : 0;
+
+/**
+ * web-llm reports download progress only as text plus a fraction:
+ * `Fetching param cache[3/24]: 100MB fetched. 12% completed, …`. Bytes are read from it where
+ * present; everything else is the model being set up on the GPU.
+ */
+export function progressEvent(report: InitProgressReport): LoadEvent {
+  const fetched = /Fetching param cache\[\d+\/\d+\]: (\d+)MB fetched/.exec(report.text);
+  if (!fetched) return { type: 'stage', stage: 'initializing' };
+  const loadedBytes = Number(fetched[1]) * MiB;
+  return {
+    type: 'download',
+    loadedBytes,
+    totalBytes: report.progress > 0 ? Math.round(loadedBytes / report.progress) : null,
+    at: Date.now(),
+  };
+}
+
+function blockerError(blocker: MlcBlocker, modelId: string): EngineError {
+  switch (blocker.kind) {
+    case 'no-webgpu':
+      return { kind: 'no-webgpu', modelId };
+    case 'needs-shader-f16':
+      return { kind: 'needs-shader-f16', modelId };
+    case 'buffer-too-small':
+      return { ...blocker, modelId };
+  }
+}
+
+/** web-llm's errors are classes inside this worker, so their names are reliable here. */
+function loadError(cause: unknown, record: ModelRecord): EngineError {
+  const name = cause instanceof Error ? cause.name : '';
+  const detail = describe(cause);
+  switch (name) {
+    case 'ShaderF16SupportError':
+      return { kind: 'needs-shader-f16', modelId: record.model_id };
+    case 'WebGPUNotAvailableError':
+    case 'WebGPUNotFoundError':
+      return { kind: 'no-webgpu', modelId: record.model_id };
+    case 'DeviceLostError':
+      return { kind: 'gpu-device-lost', detail };
+    case 'QuotaExceededError':
+      return { kind: 'storage-full', detail };
+  }
+  // A failed fetch surfaces as a TypeError ("Failed to fetch") or web-llm's "Cannot fetch <url>".
+  if (cause instanceof TypeError || /fetch|network/i.test(detail)) {
+    return { kind: 'download-failed', url: record.model, status: null, detail };
+  }
+  return { kind: 'model-load-failed', detail };
+}
+
+function generationError(cause: unknown, contextSize: number): EngineError {
+  const name = cause instanceof Error ? cause.name : '';
+  const detail = describe(cause);
+  if (name === 'ContextWindowSizeExceededError') return { kind: 'context-overflow', contextSize };
+  if (name === 'DeviceLostError') return { kind: 'gpu-device-lost', detail };
+  return { kind: 'generation-failed', detail };
+}

@@ -1,0 +1,105 @@
+import { proxy, wrap, type Remote } from 'comlink';
+import type {
+  DeviceReport,
+  EngineApi,
+  GenerateRequest,
+  GenerationResult,
+  LoadEvent,
+  LoadOptions,
+  LoadedModel,
+  ModelSpec,
+  Outcome,
+  StoredModel,
+} from './engine-protocol.ts';
+
+/**
+ * The only module that talks to the inference worker. It turns AbortSignals into the worker's
+ * cancel/stop calls, and makes sure a worker that dies never leaves a call hanging.
+ */
+export interface EngineClient {
+  probe(): Promise<DeviceReport>;
+  listStored(): Promise<StoredModel[]>;
+  current(): Promise<LoadedModel | null>;
+  load(
+    spec: ModelSpec,
+    options: LoadOptions,
+    handlers: { signal: AbortSignal; onEvent(event: LoadEvent): void },
+  ): Promise<Outcome<LoadedModel>>;
+  generate(
+    request: GenerateRequest,
+    handlers: { signal: AbortSignal; onToken(text: string): void },
+  ): Promise<Outcome<GenerationResult>>;
+}
+
+interface Connection {
+  remote: Remote<EngineApi>;
+  /** Rejects when the worker fails (e.g. its script cannot load or it crashes). */
+  failed: Promise<never>;
+}
+
+export function createEngineClient(): EngineClient {
+  let connection: Connection | null = null;
+
+  /** The worker starts on first use, and again after it died. */
+  const connect = (): Connection => {
+    if (connection) return connection;
+    const worker = new Worker(new URL('../engine/engine.worker.ts', import.meta.url), {
+      type: 'module',
+      name: 'inference',
+    });
+    const failed = new Promise<never>((_, reject) => {
+      worker.addEventListener('error', (event) => {
+        event.preventDefault();
+        connection = null;
+        worker.terminate();
+        reject(new Error(event.message || 'The inference worker stopped.'));
+      });
+    });
+    failed.catch(() => undefined); // observed by `call`
+    connection = { remote: wrap<EngineApi>(worker), failed };
+    return connection;
+  };
+
+  const call = <T>(use: (remote: Remote<EngineApi>) => Promise<T>): Promise<T> => {
+    const { remote, failed } = connect();
+    return Promise.race([use(remote), failed]);
+  };
+
+  const guarded = async <T>(
+    use: (remote: Remote<EngineApi>) => Promise<Outcome<T>>,
+  ): Promise<Outcome<T>> => {
+    try {
+      return await call(use);
+    } catch (cause) {
+      const detail = cause instanceof Error ? cause.message : String(cause);
+      return { ok: false, error: { kind: 'internal', detail } };
+    }
+  };
+
+  return {
+    probe: () => call((remote) => remote.probe()),
+    listStored: () => call((remote) => remote.listStored()),
+    current: () => call((remote) => remote.current()),
+
+    load: (spec, options, { signal, onEvent }) =>
+      guarded((remote) => {
+        const cancel = () => void remote.cancelLoad();
+        signal.addEventListener('abort', cancel, { once: true });
+        return remote
+          .load(spec, options, proxy(onEvent))
+          .finally(() => signal.removeEventListener('abort', cancel));
+      }),
+
+    generate: (request, { signal, onToken }) =>
+      guarded((remote) => {
+        const stop = () => void remote.stopGeneration();
+        signal.addEventListener('abort', stop, { once: true });
+        return remote
+          .generate(
+            request,
+            proxy((event) => onToken(event.text)),
+          )
+          .finally(() => signal.removeEventListener('abort', stop));
+      }),
+  };
+}

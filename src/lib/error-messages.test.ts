@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import type { EngineError } from './engine-protocol.ts';
+import { errorMessage } from './error-messages.ts';
+
+/** One example of every kind: the `Record` type makes this list fail to compile when one is missing. */
+const examples: { [K in EngineError['kind']]: Extract<EngineError, { kind: K }> } = {
+  'download-failed': { kind: 'download-failed', url: 'https://h.example/m.gguf', status: 404, detail: '' },
+  'download-incomplete': {
+    kind: 'download-incomplete',
+    url: 'https://h.example/m.gguf',
+    expectedBytes: 2_000_000,
+    receivedBytes: 500_000,
+  },
+  'not-gguf': { kind: 'not-gguf', source: 'x' },
+  'unsupported-gguf-version': { kind: 'unsupported-gguf-version', source: 'x', version: 1 },
+  'truncated-file': { kind: 'truncated-file', source: 'x', expectedBytes: 1_185_376, actualBytes: 600_000 },
+  'model-load-failed': { kind: 'model-load-failed', detail: 'boom' },
+  'unknown-model': { kind: 'unknown-model', modelId: 'nope' },
+  'no-webgpu': { kind: 'no-webgpu', modelId: 'm' },
+  'needs-shader-f16': { kind: 'needs-shader-f16', modelId: 'Qwen3-0.6B-q4f16_1-MLC' },
+  'buffer-too-small': { kind: 'buffer-too-small', modelId: 'm', requiredBytes: 2e8, availableBytes: 1e8 },
+  'storage-full': { kind: 'storage-full', detail: '' },
+  'context-overflow': { kind: 'context-overflow', contextSize: 512 },
+  'gpu-device-lost': { kind: 'gpu-device-lost', detail: '' },
+  'no-model-loaded': { kind: 'no-model-loaded' },
+  busy: { kind: 'busy', operation: 'load' },
+  cancelled: { kind: 'cancelled' },
+  'generation-failed': { kind: 'generation-failed', detail: 'boom' },
+  internal: { kind: 'internal', detail: 'boom' },
+};
+
+describe('errorMessage', () => {
+  it.each(Object.values(examples))('says what happened and what to do next: $kind', (error) => {
+    const message = errorMessage(error);
+    expect(message.title.length).toBeGreaterThan(5);
+    expect(message.action.length).toBeGreaterThan(5);
+  });
+
+  it('includes the facts a person needs', () => {
+    expect(errorMessage(examples['download-failed']).title).toContain('404');
+    expect(errorMessage(examples['download-failed']).title).toContain('h.example');
+    expect(errorMessage(examples['truncated-file']).title).toContain('600 KB');
+    expect(errorMessage(examples['truncated-file']).title).toContain('1.2 MB');
+    expect(errorMessage(examples['unsupported-gguf-version']).title).toContain('version 1');
+    expect(errorMessage(examples['needs-shader-f16']).action).toContain('q4f32');
+    expect(errorMessage(examples['context-overflow']).title).toContain('512');
+  });
+
+  it('tells a network failure from a server answer', () => {
+    const offline = errorMessage({ ...examples['download-failed'], status: null });
+    expect(offline.title).toContain('network request failed');
+    expect(offline.action).toContain('connection');
+  });
+});

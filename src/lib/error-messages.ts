@@ -1,0 +1,130 @@
+import type { EngineError } from './engine-protocol.ts';
+import { formatBytes } from './format.ts';
+
+export interface ErrorMessage {
+  /** What went wrong, in one line. */
+  title: string;
+  /** What to do next. */
+  action: string;
+}
+
+const hostOf = (url: string) => {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+};
+
+/** The message a person sees for each failure. Exhaustive: a new kind will not compile here. */
+export function errorMessage(error: EngineError): ErrorMessage {
+  switch (error.kind) {
+    case 'download-failed':
+      return {
+        title:
+          error.status === null
+            ? `Could not download the model from ${hostOf(error.url)}: the network request failed.`
+            : `Could not download the model: ${hostOf(error.url)} answered ${error.status}${
+                error.status === 404 ? ' (not found)' : ''
+              }.`,
+        action:
+          error.status === null
+            ? 'Check your connection (models need the network only for their first download), then try again.'
+            : 'Check the URL, or pick another model from the catalog.',
+      };
+    case 'download-incomplete':
+      return {
+        title: `The download stopped early: ${formatBytes(error.receivedBytes)} of ${formatBytes(
+          error.expectedBytes,
+        )} arrived.`,
+        action: 'Nothing partial was kept. Check your connection and load the model again.',
+      };
+    case 'not-gguf':
+      return {
+        title: 'This file is not a GGUF model.',
+        action: 'Use a link that points directly at a .gguf file (on Hugging Face: the "resolve" link).',
+      };
+    case 'unsupported-gguf-version':
+      return {
+        title: `This GGUF file uses format version ${error.version}, which llama.cpp no longer reads.`,
+        action: 'Download a recent conversion of the model (GGUF version 2 or 3).',
+      };
+    case 'truncated-file':
+      return {
+        title:
+          error.expectedBytes === null
+            ? `The model file is cut short (${formatBytes(error.actualBytes)}).`
+            : `The model file is cut short: it has ${formatBytes(error.actualBytes)} of the ${formatBytes(
+                error.expectedBytes,
+              )} its header describes.`,
+        action: 'The file on the server is incomplete. Use a complete copy of the model.',
+      };
+    case 'model-load-failed':
+      return {
+        title: `The engine could not load this model: ${error.detail}`,
+        action: 'Try the CPU backend or a smaller quantization, or pick another model.',
+      };
+    case 'unknown-model':
+      return {
+        title: `There is no model called ${error.modelId} in the catalog.`,
+        action: 'Pick a model from the catalog.',
+      };
+    case 'no-webgpu':
+      return {
+        title: 'MLC models need WebGPU, and this browser offers no WebGPU adapter.',
+        action: 'Pick a GGUF model (they run on the CPU too), or use a browser with WebGPU enabled.',
+      };
+    case 'needs-shader-f16':
+      return {
+        title: `${error.modelId} needs 16-bit float shaders (shader-f16), which this GPU does not offer.`,
+        action: 'Pick the q4f32 variant of the model, or a GGUF model.',
+      };
+    case 'buffer-too-small':
+      return {
+        title: `${error.modelId} needs GPU buffers of ${formatBytes(
+          error.requiredBytes,
+        )}; this GPU allows ${formatBytes(error.availableBytes)}.`,
+        action: 'Pick a smaller model or a GGUF model.',
+      };
+    case 'storage-full':
+      return {
+        title: 'The browser has no storage space left for this model.',
+        action: 'Free some space (delete models you no longer use) and try again.',
+      };
+    case 'context-overflow':
+      return {
+        title: `The conversation no longer fits in the model's context window (${error.contextSize} tokens).`,
+        action: 'Start a new chat, or send a shorter message.',
+      };
+    case 'gpu-device-lost':
+      return {
+        title: 'The GPU stopped responding (its device was lost), so the model was unloaded.',
+        action: 'Load the model again; if it keeps happening, pick a smaller model or the CPU backend.',
+      };
+    case 'no-model-loaded':
+      return { title: 'No model is loaded.', action: 'Pick a model and press Load.' };
+    case 'busy':
+      return {
+        title: error.operation === 'load' ? 'A model is still loading.' : 'An answer is still being generated.',
+        action: 'Wait for it to finish, or stop it first.',
+      };
+    case 'cancelled':
+      return { title: 'Cancelled.', action: 'Nothing partial was kept. Load a model when you are ready.' };
+    case 'generation-failed':
+      return {
+        title: `The model failed while answering: ${error.detail}`,
+        action: 'Send the message again, or start a new chat.',
+      };
+    case 'internal':
+      return {
+        title: `Something unexpected went wrong: ${error.detail}`,
+        action: 'Reload the page. Your stored models are kept.',
+      };
+    default:
+      return unreachable(error);
+  }
+}
+
+function unreachable(error: never): never {
+  throw new Error(`Unhandled engine error: ${JSON.stringify(error)}`);
+}
