@@ -18,7 +18,12 @@ import { probeDevice } from './device/probe-device.ts';
 import { describe, EngineFailure, isAbortError } from './engine-failure.ts';
 import { openGguf } from './gguf/open-gguf.ts';
 import type { LocalEngine } from './local-engine.ts';
-import { forgetMlcModel, listMlcRecords, openMlcRegistry, rememberMlcModel } from './mlc/mlc-registry.ts';
+import {
+  forgetMlcModel,
+  listMlcRecords,
+  openMlcRegistry,
+  rememberMlcModel,
+} from './mlc/mlc-registry.ts';
 import { listCompleteFiles, openShardStore } from './storage/shard-store.ts';
 
 const shards = openShardStore();

@@ -35,8 +35,7 @@ export type GpuReport =
 
 /** What to load. GGUF models are identified by the URL of their file. */
 export type ModelSpec =
-  | { engine: 'gguf'; url: string; label: string }
-  | { engine: 'mlc'; modelId: string };
+  { engine: 'gguf'; url: string; label: string } | { engine: 'mlc'; modelId: string };
 
 /** `auto` uses WebGPU when the adapter can run the model, the CPU otherwise. */
 export type BackendPreference = 'auto' | 'cpu';

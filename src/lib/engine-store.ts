@@ -92,11 +92,11 @@ export function unsupportedReason(device: DeviceReport): string | null {
   return missing.length > 0 ? `This browser lacks ${missing.join(' and ')}.` : null;
 }
 
-/** The model that can take a message now (also after a failure that left it loaded). */
-export function usableModel(state: EngineState): LoadedModel | null {
+/** The model loaded now, busy or not (also after a failure that left it loaded). */
+export function loadedModel(state: EngineState): LoadedModel | null {
   switch (state.status) {
     case 'ready':
-      return state.model;
+    case 'generating':
     case 'error':
       return state.model;
     default:
@@ -140,7 +140,10 @@ export function createEngineStore(client: EngineClient): EngineStore {
         if (!reason) await refreshStored();
       } catch (cause) {
         const detail = cause instanceof Error ? cause.message : String(cause);
-        setState({ status: 'unsupported', reason: `The inference worker could not start: ${detail}` });
+        setState({
+          status: 'unsupported',
+          reason: `The inference worker could not start: ${detail}`,
+        });
       }
     },
 
@@ -193,11 +196,12 @@ export function createEngineStore(client: EngineClient): EngineStore {
     },
 
     async generate(request, onToken) {
-      const model = usableModel(store.get().state);
-      if (!model) return { ok: false, error: { kind: 'no-model-loaded' } };
-      if (store.get().state.status === 'generating') {
+      const { state } = store.get();
+      if (state.status === 'generating') {
         return { ok: false, error: { kind: 'busy', operation: 'generate' } };
       }
+      const model = loadedModel(state);
+      if (!model) return { ok: false, error: { kind: 'no-model-loaded' } };
       const controller = new AbortController();
       generateController = controller;
       const id = nextRunId++;
@@ -246,8 +250,13 @@ export function createEngineStore(client: EngineClient): EngineStore {
       if (outcome.ok) {
         setState({ status: 'ready', model });
       } else {
+        // The answer shows its own error; the engine is in error only if the model is gone.
         const stillLoaded = await client.current().catch(() => null);
-        setState({ status: 'error', error: outcome.error, model: stillLoaded });
+        setState(
+          stillLoaded
+            ? { status: 'ready', model: stillLoaded }
+            : { status: 'error', error: outcome.error, model: null },
+        );
       }
       return outcome;
     },

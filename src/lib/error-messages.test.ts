@@ -4,7 +4,12 @@ import { errorMessage } from './error-messages.ts';
 
 /** One example of every kind: the `Record` type makes this list fail to compile when one is missing. */
 const examples: { [K in EngineError['kind']]: Extract<EngineError, { kind: K }> } = {
-  'download-failed': { kind: 'download-failed', url: 'https://h.example/m.gguf', status: 404, detail: '' },
+  'download-failed': {
+    kind: 'download-failed',
+    url: 'https://h.example/m.gguf',
+    status: 404,
+    detail: '',
+  },
   'download-incomplete': {
     kind: 'download-incomplete',
     url: 'https://h.example/m.gguf',
@@ -13,12 +18,22 @@ const examples: { [K in EngineError['kind']]: Extract<EngineError, { kind: K }> 
   },
   'not-gguf': { kind: 'not-gguf', source: 'x' },
   'unsupported-gguf-version': { kind: 'unsupported-gguf-version', source: 'x', version: 1 },
-  'truncated-file': { kind: 'truncated-file', source: 'x', expectedBytes: 1_185_376, actualBytes: 600_000 },
+  'truncated-file': {
+    kind: 'truncated-file',
+    source: 'x',
+    expectedBytes: 1_185_376,
+    actualBytes: 600_000,
+  },
   'model-load-failed': { kind: 'model-load-failed', detail: 'boom' },
   'unknown-model': { kind: 'unknown-model', modelId: 'nope' },
   'no-webgpu': { kind: 'no-webgpu', modelId: 'm' },
   'needs-shader-f16': { kind: 'needs-shader-f16', modelId: 'Qwen3-0.6B-q4f16_1-MLC' },
-  'buffer-too-small': { kind: 'buffer-too-small', modelId: 'm', requiredBytes: 2e8, availableBytes: 1e8 },
+  'buffer-too-small': {
+    kind: 'buffer-too-small',
+    modelId: 'm',
+    requiredBytes: 2e8,
+    availableBytes: 1e8,
+  },
   'storage-full': { kind: 'storage-full', detail: '' },
   'context-overflow': { kind: 'context-overflow', contextSize: 512 },
   'gpu-device-lost': { kind: 'gpu-device-lost', detail: '' },

@@ -42,7 +42,8 @@ export function errorMessage(error: EngineError): ErrorMessage {
     case 'not-gguf':
       return {
         title: 'This file is not a GGUF model.',
-        action: 'Use a link that points directly at a .gguf file (on Hugging Face: the "resolve" link).',
+        action:
+          'Use a link that points directly at a .gguf file (on Hugging Face: the "resolve" link).',
       };
     case 'unsupported-gguf-version':
       return {
@@ -72,7 +73,8 @@ export function errorMessage(error: EngineError): ErrorMessage {
     case 'no-webgpu':
       return {
         title: 'MLC models need WebGPU, and this browser offers no WebGPU adapter.',
-        action: 'Pick a GGUF model (they run on the CPU too), or use a browser with WebGPU enabled.',
+        action:
+          'Pick a GGUF model (they run on the CPU too), or use a browser with WebGPU enabled.',
       };
     case 'needs-shader-f16':
       return {
@@ -99,17 +101,24 @@ export function errorMessage(error: EngineError): ErrorMessage {
     case 'gpu-device-lost':
       return {
         title: 'The GPU stopped responding (its device was lost), so the model was unloaded.',
-        action: 'Load the model again; if it keeps happening, pick a smaller model or the CPU backend.',
+        action:
+          'Load the model again; if it keeps happening, pick a smaller model or the CPU backend.',
       };
     case 'no-model-loaded':
       return { title: 'No model is loaded.', action: 'Pick a model and press Load.' };
     case 'busy':
       return {
-        title: error.operation === 'load' ? 'A model is still loading.' : 'An answer is still being generated.',
+        title:
+          error.operation === 'load'
+            ? 'A model is still loading.'
+            : 'An answer is still being generated.',
         action: 'Wait for it to finish, or stop it first.',
       };
     case 'cancelled':
-      return { title: 'Cancelled.', action: 'Nothing partial was kept. Load a model when you are ready.' };
+      return {
+        title: 'Cancelled.',
+        action: 'Nothing partial was kept. Load a model when you are ready.',
+      };
     case 'generation-failed':
       return {
         title: `The model failed while answering: ${error.detail}`,

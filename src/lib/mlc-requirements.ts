@@ -1,5 +1,5 @@
 import type { ModelRecord } from '@mlc-ai/web-llm';
-import type { GpuReport } from './engine-protocol.ts';
+import type { EngineError, GpuReport } from './engine-protocol.ts';
 
 /** Why this GPU cannot run an MLC model. One rule, shared by the catalog and the worker. */
 export type MlcBlocker =
@@ -49,4 +49,16 @@ export function mlcBlocker(
     };
   }
   return null;
+}
+
+/** The engine error that says why `modelId` cannot run here. */
+export function blockerError(blocker: MlcBlocker, modelId: string): EngineError {
+  switch (blocker.kind) {
+    case 'no-webgpu':
+      return { kind: 'no-webgpu', modelId };
+    case 'needs-shader-f16':
+      return { kind: 'needs-shader-f16', modelId };
+    case 'buffer-too-small':
+      return { ...blocker, modelId };
+  }
 }

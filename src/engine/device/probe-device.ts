@@ -12,7 +12,10 @@ const EXCEPTIONS = new Uint8Array([
 function supportsMemory64(): boolean {
   try {
     // `address` is not in TypeScript's lib yet.
-    new WebAssembly.Memory({ address: 'i64', initial: 1n } as unknown as WebAssembly.MemoryDescriptor);
+    new WebAssembly.Memory({
+      address: 'i64',
+      initial: 1n,
+    } as unknown as WebAssembly.MemoryDescriptor);
     return true;
   } catch {
     return false;

@@ -51,6 +51,11 @@ describe('checkGguf', () => {
   it('rejects a file whose header is cut short', async () => {
     const whole = await model('stories260K.gguf');
     const check = await checkGguf(whole.slice(0, 200));
-    expect(check).toEqual({ ok: false, problem: 'truncated', requiredBytes: null, actualBytes: 200 });
+    expect(check).toEqual({
+      ok: false,
+      problem: 'truncated',
+      requiredBytes: null,
+      actualBytes: 200,
+    });
   });
 });

@@ -8,7 +8,6 @@ export interface GgufHeader {
   version: number;
   tensorCount: number;
   architecture: string | null;
-  name: string | null;
   contextLength: number | null;
   hasChatTemplate: boolean;
   /** Bytes the file must have to hold every tensor; null when a tensor type is unknown to us. */
@@ -167,7 +166,8 @@ function parse(bytes: Uint8Array, fileBytes: number): GgufCheck {
   const cursor = new Cursor(bytes, bytes.byteLength >= fileBytes);
   if (fileBytes < 8 || cursor.u32() !== MAGIC) return { ok: false, problem: 'not-gguf' };
   const version = cursor.u32();
-  if (!SUPPORTED_VERSIONS.has(version)) return { ok: false, problem: 'unsupported-version', version };
+  if (!SUPPORTED_VERSIONS.has(version))
+    return { ok: false, problem: 'unsupported-version', version };
 
   try {
     const tensorCount = cursor.u64();
@@ -207,7 +207,6 @@ function parse(bytes: Uint8Array, fileBytes: number): GgufCheck {
         version,
         tensorCount,
         architecture,
-        name: stringOrNull(metadata.get('general.name')),
         contextLength: numberOrNull(metadata.get(`${architecture}.context_length`)),
         hasChatTemplate: typeof metadata.get('tokenizer.chat_template') === 'string',
         requiredBytes,

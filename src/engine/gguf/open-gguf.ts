@@ -54,7 +54,8 @@ export async function openGguf(
     },
   });
   const file = await readFile(store, url);
-  if (!file || !header) throw new EngineFailure({ kind: 'internal', detail: 'stored file vanished' });
+  if (!file || !header)
+    throw new EngineFailure({ kind: 'internal', detail: 'stored file vanished' });
   return { file, header, fromStorage: false };
 }
 

@@ -27,7 +27,7 @@ const MAX_CONTEXT = 4096;
 const ALL_LAYERS = 99999;
 
 export interface WllamaLoadInput {
-  spec: ModelSpec;
+  spec: Extract<ModelSpec, { engine: 'gguf' }>;
   file: Blob;
   header: GgufHeader;
   backend: BackendPreference;
@@ -84,7 +84,8 @@ export async function loadWllamaEngine(input: WllamaLoadInput): Promise<LocalEng
     : { kind: 'cpu', threads: wllama.getNumThreads() };
   const loaded: LoadedModel = {
     spec: input.spec,
-    name: input.header.name ?? (input.spec.engine === 'gguf' ? input.spec.label : 'GGUF model'),
+    // The file's own name (`general.name`) is often just the architecture, e.g. "llama".
+    name: input.spec.label,
     backend,
     contextSize,
     hasChatTemplate: input.header.hasChatTemplate,

@@ -15,7 +15,7 @@ import type {
   LoadEvent,
   LoadedModel,
 } from '../../lib/engine-protocol.ts';
-import { mlcBlocker, type MlcBlocker } from '../../lib/mlc-requirements.ts';
+import { blockerError, mlcBlocker } from '../../lib/mlc-requirements.ts';
 import { adapterName } from '../device/probe-device.ts';
 import { describe, EngineFailure } from '../engine-failure.ts';
 import { RunClock, type LocalEngine } from '../local-engine.ts';
@@ -197,17 +197,6 @@ export function progressEvent(report: InitProgressReport): LoadEvent {
     totalBytes: report.progress > 0 ? Math.round(loadedBytes / report.progress) : null,
     at: Date.now(),
   };
-}
-
-function blockerError(blocker: MlcBlocker, modelId: string): EngineError {
-  switch (blocker.kind) {
-    case 'no-webgpu':
-      return { kind: 'no-webgpu', modelId };
-    case 'needs-shader-f16':
-      return { kind: 'needs-shader-f16', modelId };
-    case 'buffer-too-small':
-      return { ...blocker, modelId };
-  }
 }
 
 /** web-llm's errors are classes inside this worker, so their names are reliable here. */

@@ -78,7 +78,7 @@ export async function downloadToStore(
       const { done, value } = await reader.read();
       if (done) break;
       received += value.byteLength;
-      for (let at = 0; at < value.byteLength; ) {
+      for (let at = 0; at < value.byteLength;) {
         const take = Math.min(value.byteLength - at, CHUNK_BYTES - filled);
         buffer.set(value.subarray(at, at + take), filled);
         filled += take;

@@ -110,7 +110,11 @@ export interface FileWriter {
   discard(): Promise<void>;
 }
 
-export async function beginFile(store: ShardStore, url: string, label: string): Promise<FileWriter> {
+export async function beginFile(
+  store: ShardStore,
+  url: string,
+  label: string,
+): Promise<FileWriter> {
   await deleteFile(store, url);
   let chunkCount = 0;
   let sizeBytes = 0;

@@ -1,0 +1,43 @@
+import { defineConfig } from '@playwright/test';
+import { stockChromiumLaunch, webgpuF16Launch } from './scripts/browser-launch.ts';
+
+const PORT = 4173;
+
+export default defineConfig({
+  testDir: 'e2e',
+  timeout: 180_000,
+  expect: { timeout: 30_000 },
+  // The WebGPU adapter here is a CPU (lavapipe); parallel browsers would only fight for 2 cores.
+  workers: 1,
+  retries: 0,
+  forbidOnly: !!process.env.CI,
+  reporter: [['list'], ['html', { open: 'never' }]],
+  use: {
+    baseURL: `http://127.0.0.1:${PORT}`,
+    trace: 'retain-on-failure',
+  },
+  projects: [
+    {
+      name: 'webgpu-f16',
+      testIgnore: /fallback-.*\.spec\.ts/,
+      use: { launchOptions: webgpuF16Launch() },
+    },
+    {
+      name: 'webgpu-no-f16',
+      testMatch: /fallback-no-f16\.spec\.ts/,
+      use: { launchOptions: stockChromiumLaunch({ webgpu: true }) },
+    },
+    {
+      name: 'no-webgpu',
+      testMatch: /fallback-no-webgpu\.spec\.ts/,
+      use: { launchOptions: stockChromiumLaunch({ webgpu: false }) },
+    },
+  ],
+  // The production build, as users get it.
+  webServer: {
+    command: `npx vite build && npx vite preview --host 127.0.0.1 --port ${PORT} --strictPort`,
+    url: `http://127.0.0.1:${PORT}`,
+    reuseExistingServer: !process.env.CI,
+    timeout: 180_000,
+  },
+});

@@ -1,0 +1,47 @@
+import { useEffect, useState } from 'react';
+import { ChatPanel } from '../features/chat/components/chat-panel.tsx';
+import { DeviceReport } from '../features/device/components/device-report.tsx';
+import { ModelPicker } from '../features/models/components/model-picker.tsx';
+import { ModelStatus } from '../features/models/components/model-status.tsx';
+import { StatsPanel } from '../features/stats/components/stats-panel.tsx';
+import { createEngineClient } from '../lib/engine-client.ts';
+import { EngineProvider } from '../lib/engine-context.tsx';
+import { createEngineStore } from '../lib/engine-store.ts';
+import { EngineAlert } from './engine-alert.tsx';
+import { ErrorBoundary } from './error-boundary.tsx';
+
+export function App() {
+  const [engine] = useState(() => createEngineStore(createEngineClient()));
+  useEffect(() => void engine.start(), [engine]);
+
+  return (
+    <EngineProvider store={engine}>
+      <header className="app-header">
+        <h1>Tab LLM</h1>
+        <p className="tagline">Runs entirely in this tab. Nothing you type leaves your device.</p>
+      </header>
+      <main className="layout">
+        <aside className="sidebar">
+          <ErrorBoundary region="device">
+            <DeviceReport />
+          </ErrorBoundary>
+          <ErrorBoundary region="models">
+            <ModelPicker />
+          </ErrorBoundary>
+        </aside>
+        <div className="center">
+          <ModelStatus />
+          <EngineAlert />
+          <ErrorBoundary region="chat">
+            <ChatPanel />
+          </ErrorBoundary>
+        </div>
+        <aside className="sidebar">
+          <ErrorBoundary region="speed">
+            <StatsPanel />
+          </ErrorBoundary>
+        </aside>
+      </main>
+    </EngineProvider>
+  );
+}

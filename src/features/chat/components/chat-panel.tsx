@@ -1,0 +1,51 @@
+import { useState } from 'react';
+import { useEngine, useEngineStore } from '../../../lib/engine-context.tsx';
+import { loadedModel } from '../../../lib/engine-store.ts';
+import { useExternalStore } from '../../../lib/external-store.ts';
+import { createChatStore, type ChatMode } from '../chat-store.ts';
+import { Composer } from './composer.tsx';
+import { GenerationSettings } from './generation-settings.tsx';
+import { MessageList } from './message-list.tsx';
+
+export function ChatPanel() {
+  const engine = useEngineStore();
+  const { state } = useEngine();
+  const [chat] = useState(() => createChatStore(engine));
+  const { messages, modeOverride, sampling } = useExternalStore(chat);
+
+  const model = loadedModel(state);
+  const mode: ChatMode = modeOverride ?? (model && !model.hasChatTemplate ? 'complete' : 'chat');
+  const generating = state.status === 'generating';
+
+  return (
+    <section aria-labelledby="chat-heading" className="panel chat">
+      <header className="chat-header">
+        <h2 id="chat-heading">Chat</h2>
+        <button type="button" onClick={() => chat.newChat()} disabled={messages.length === 0}>
+          New chat
+        </button>
+      </header>
+      <GenerationSettings
+        mode={mode}
+        sampling={sampling}
+        hasChatTemplate={model?.hasChatTemplate ?? true}
+        onMode={(modeOverride) => chat.set((s) => ({ ...s, modeOverride }))}
+        onSampling={(sampling) => chat.set((s) => ({ ...s, sampling }))}
+      />
+      <MessageList messages={messages} mode={mode} />
+      <Composer
+        canSend={model !== null && !generating}
+        generating={generating}
+        placeholder={
+          !model
+            ? 'Load a model to start.'
+            : mode === 'complete'
+              ? 'Write the start of a text; the model continues it.'
+              : 'Message the model (Enter sends, Shift+Enter for a new line).'
+        }
+        onSend={(text) => void chat.send(text, mode)}
+        onStop={() => chat.stop()}
+      />
+    </section>
+  );
+}

@@ -1,0 +1,62 @@
+import { useState, type KeyboardEvent } from 'react';
+
+export function Composer({
+  canSend,
+  generating,
+  placeholder,
+  onSend,
+  onStop,
+}: {
+  canSend: boolean;
+  generating: boolean;
+  placeholder: string;
+  onSend(text: string): void;
+  onStop(): void;
+}) {
+  const [text, setText] = useState('');
+
+  const send = () => {
+    if (!canSend || !text.trim()) return;
+    onSend(text);
+    setText('');
+  };
+
+  const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    // Enter sends; Shift+Enter (and Enter while composing with an IME) inserts a new line.
+    if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
+      event.preventDefault();
+      send();
+    }
+  };
+
+  return (
+    <form
+      className="composer"
+      onSubmit={(event) => {
+        event.preventDefault();
+        send();
+      }}
+    >
+      <label htmlFor="message" className="visually-hidden">
+        Message
+      </label>
+      <textarea
+        id="message"
+        rows={3}
+        value={text}
+        placeholder={placeholder}
+        onChange={(event) => setText(event.target.value)}
+        onKeyDown={onKeyDown}
+      />
+      {generating ? (
+        <button type="button" onClick={onStop}>
+          Stop
+        </button>
+      ) : (
+        <button type="submit" disabled={!canSend || !text.trim()}>
+          Send
+        </button>
+      )}
+    </form>
+  );
+}

@@ -1,0 +1,66 @@
+import type { DeviceReport as Report } from '../../../lib/engine-protocol.ts';
+import { useEngine } from '../../../lib/engine-context.tsx';
+import { formatBytes } from '../../../lib/format.ts';
+
+/** What this browser offers for inference, shown before anything is downloaded. */
+export function DeviceReport() {
+  const { device, state } = useEngine();
+  return (
+    <section aria-labelledby="device-heading" className="panel">
+      <h2 id="device-heading">This device</h2>
+      {device ? <DeviceFacts device={device} /> : <p>Checking what this browser can run…</p>}
+      {state.status === 'unsupported' && (
+        <p role="alert" className="alert">
+          {state.reason} Models cannot run here; a recent Chrome, Edge or Chromium can.
+        </p>
+      )}
+    </section>
+  );
+}
+
+function DeviceFacts({ device }: { device: Report }) {
+  const { gpu } = device;
+  return (
+    <>
+      <dl className="facts">
+        <dt>WebGPU</dt>
+        <dd>{gpu.status === 'available' ? 'available' : 'not available'}</dd>
+        {gpu.status === 'available' && (
+          <>
+            <dt>Adapter</dt>
+            <dd>
+              {[gpu.vendor, gpu.architecture, gpu.description].filter(Boolean).join(' · ') ||
+                'unnamed'}
+              {gpu.isFallbackAdapter && ' (software fallback)'}
+            </dd>
+            <dt>shader-f16</dt>
+            <dd>{gpu.shaderF16 ? 'yes' : 'no'}</dd>
+            <dt>Max buffer size</dt>
+            <dd>{formatBytes(gpu.maxBufferSize)}</dd>
+          </>
+        )}
+        <dt>CPU threads</dt>
+        <dd>{device.logicalCores}</dd>
+        {device.deviceMemoryGiB !== null && (
+          <>
+            <dt>Memory</dt>
+            <dd>{device.deviceMemoryGiB} GiB or more</dd>
+          </>
+        )}
+      </dl>
+      {gpu.status !== 'available' && (
+        <p className="note">
+          {gpu.status === 'no-api'
+            ? 'This browser has no WebGPU.'
+            : 'WebGPU is present but offers no GPU adapter (it may be disabled or blocklisted).'}{' '}
+          GGUF models still run here on the CPU (WebAssembly), more slowly; MLC models need WebGPU.
+        </p>
+      )}
+      {gpu.status === 'available' && !gpu.shaderF16 && (
+        <p className="note">
+          Without shader-f16, MLC f16 models cannot run and GGUF models run on the CPU.
+        </p>
+      )}
+    </>
+  );
+}

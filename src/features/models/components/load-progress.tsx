@@ -1,0 +1,53 @@
+import { useEngine, useEngineStore } from '../../../lib/engine-context.tsx';
+import { formatBytes, formatDuration } from '../../../lib/format.ts';
+import { downloadFigures } from '../download-progress.ts';
+import { specLabel } from '../spec-label.ts';
+
+/** Download and load progress of the model being loaded, with a way to cancel. */
+export function LoadProgress() {
+  const { state } = useEngine();
+  const engine = useEngineStore();
+  if (state.status !== 'downloading' && state.status !== 'loading') return null;
+
+  const label = specLabel(state.spec);
+  return (
+    <div className="load-progress" aria-live="polite">
+      {state.status === 'downloading' ? (
+        <DownloadBar label={label} download={state.download} />
+      ) : (
+        <p>
+          {state.stage === 'verifying' ? 'Checking' : 'Loading'} {label}
+          {state.stage === 'initializing' ? ' into the engine…' : '…'}
+        </p>
+      )}
+      <button type="button" onClick={() => engine.cancelLoad()}>
+        Cancel
+      </button>
+    </div>
+  );
+}
+
+function DownloadBar({
+  label,
+  download,
+}: {
+  label: string;
+  download: Parameters<typeof downloadFigures>[0];
+}) {
+  const { percent, bytesPerSecond, secondsLeft } = downloadFigures(download);
+  const parts = [
+    `${formatBytes(download.loadedBytes)}${
+      download.totalBytes !== null ? ` of ${formatBytes(download.totalBytes)}` : ''
+    }`,
+    percent !== null && `${Math.floor(percent)}%`,
+    bytesPerSecond !== null && `${formatBytes(bytesPerSecond)}/s`,
+    secondsLeft !== null && `${formatDuration(secondsLeft)} left`,
+  ].filter(Boolean);
+  return (
+    <>
+      <p>Downloading {label}</p>
+      <progress aria-label={`Downloading ${label}`} max={100} value={percent ?? undefined} />
+      <p className="progress-figures">{parts.join(' · ')}</p>
+    </>
+  );
+}

@@ -1,0 +1,219 @@
+import { useMemo, useState } from 'react';
+import type { BackendPreference, ModelSpec, StoredModel } from '../../../lib/engine-protocol.ts';
+import { useEngine, useEngineStore } from '../../../lib/engine-context.tsx';
+import { errorMessage } from '../../../lib/error-messages.ts';
+import { formatBytes } from '../../../lib/format.ts';
+import { blockerError } from '../../../lib/mlc-requirements.ts';
+import { filterFamilies } from '../catalog-filter.ts';
+import { ggufCatalog, type GgufCatalogEntry } from '../gguf-catalog.ts';
+import { groupMlcModels, mlcRecords, type MlcVariant } from '../mlc-catalog.ts';
+import { sameSpec, specLabel } from '../spec-label.ts';
+import { AddModelUrl } from './add-model-url.tsx';
+import { LoadProgress } from './load-progress.tsx';
+
+/** Pick a model: stored ones, the curated GGUF list, web-llm's MLC list, or any GGUF URL. */
+export function ModelPicker() {
+  const { state, device, stored } = useEngine();
+  const engine = useEngineStore();
+  const [backend, setBackend] = useState<BackendPreference>('auto');
+  const [query, setQuery] = useState('');
+
+  const busy = ['starting', 'unsupported', 'downloading', 'loading', 'generating'].includes(
+    state.status,
+  );
+  const load = (spec: ModelSpec) => void engine.load(spec, { backend });
+  const isStored = (spec: ModelSpec) => stored.some((s) => sameSpec(s.spec, spec));
+  const filtering = query.trim() !== '';
+
+  const ggufFamilies = useMemo(() => {
+    const families = new Map<string, GgufCatalogEntry[]>();
+    for (const entry of ggufCatalog) {
+      families.set(entry.family, [...(families.get(entry.family) ?? []), entry]);
+    }
+    return filterFamilies(
+      [...families].map(([family, variants]) => ({ family, variants })),
+      query,
+    );
+  }, [query]);
+  const mlcFamilies = useMemo(
+    () => (device ? filterFamilies(groupMlcModels(mlcRecords, device.gpu), query) : []),
+    [device, query],
+  );
+
+  return (
+    <section aria-labelledby="models-heading" className="panel models">
+      <h2 id="models-heading">Models</h2>
+
+      <label className="field">
+        GGUF backend
+        <select value={backend} onChange={(e) => setBackend(e.target.value as BackendPreference)}>
+          <option value="auto">Auto: WebGPU when this GPU can, else CPU</option>
+          <option value="cpu">CPU only (WebAssembly)</option>
+        </select>
+      </label>
+
+      <LoadProgress />
+
+      {stored.length > 0 && (
+        <>
+          <h3>On this device</h3>
+          <ul className="model-list">
+            {stored.map((model) => (
+              <StoredRow key={specLabel(model.spec)} model={model} busy={busy} onLoad={load} />
+            ))}
+          </ul>
+        </>
+      )}
+
+      <AddModelUrl disabled={busy} onLoad={(url, label) => load({ engine: 'gguf', url, label })} />
+
+      <label className="field">
+        Filter models
+        <input
+          type="search"
+          value={query}
+          placeholder="e.g. qwen q4"
+          onChange={(e) => setQuery(e.target.value)}
+        />
+      </label>
+
+      <details className="catalog" open>
+        <summary>
+          <h3>GGUF models (llama.cpp: WebGPU or CPU)</h3>
+        </summary>
+        {ggufFamilies.map(({ family, variants }) => (
+          <details key={family} className="family" open={filtering}>
+            <summary>{family}</summary>
+            <ul className="model-list">
+              {variants.map((entry) => (
+                <GgufRow
+                  key={entry.url}
+                  entry={entry}
+                  stored={isStored({ engine: 'gguf', url: entry.url, label: '' })}
+                  busy={busy}
+                  onLoad={load}
+                />
+              ))}
+            </ul>
+          </details>
+        ))}
+      </details>
+
+      <details className="catalog" open={filtering}>
+        <summary>
+          <h3>MLC models (web-llm: WebGPU only)</h3>
+        </summary>
+        {mlcFamilies.map(({ family, variants }) => (
+          <details key={family} className="family" open={filtering}>
+            <summary>{family}</summary>
+            <ul className="model-list">
+              {variants.map((variant) => (
+                <MlcRow
+                  key={variant.modelId}
+                  variant={variant}
+                  stored={isStored({ engine: 'mlc', modelId: variant.modelId })}
+                  busy={busy}
+                  onLoad={load}
+                />
+              ))}
+            </ul>
+          </details>
+        ))}
+      </details>
+    </section>
+  );
+}
+
+function StoredRow({
+  model,
+  busy,
+  onLoad,
+}: {
+  model: StoredModel;
+  busy: boolean;
+  onLoad(spec: ModelSpec): void;
+}) {
+  const label = specLabel(model.spec);
+  return (
+    <li>
+      <span className="name">{label}</span>
+      <span className="size">
+        {model.sizeBytes !== null ? formatBytes(model.sizeBytes) : model.spec.engine.toUpperCase()}
+      </span>
+      <button
+        type="button"
+        disabled={busy}
+        onClick={() => onLoad(model.spec)}
+        aria-label={`Load ${label}`}
+      >
+        Load
+      </button>
+    </li>
+  );
+}
+
+function GgufRow({
+  entry,
+  stored,
+  busy,
+  onLoad,
+}: {
+  entry: GgufCatalogEntry;
+  stored: boolean;
+  busy: boolean;
+  onLoad(spec: ModelSpec): void;
+}) {
+  const label = `${entry.family} ${entry.quantization}`;
+  return (
+    <li>
+      <span className="quant">{entry.quantization}</span>
+      <span className="size">≈ {formatBytes(entry.approxBytes)}</span>
+      {stored && <span className="badge">stored</span>}
+      <button
+        type="button"
+        disabled={busy}
+        onClick={() => onLoad({ engine: 'gguf', url: entry.url, label })}
+        aria-label={`Load ${label}`}
+      >
+        Load
+      </button>
+    </li>
+  );
+}
+
+function MlcRow({
+  variant,
+  stored,
+  busy,
+  onLoad,
+}: {
+  variant: MlcVariant;
+  stored: boolean;
+  busy: boolean;
+  onLoad(spec: ModelSpec): void;
+}) {
+  const blocked = variant.blocker
+    ? errorMessage(blockerError(variant.blocker, variant.modelId)).title
+    : null;
+  return (
+    <li className={blocked ? 'blocked' : undefined}>
+      <span className="quant">
+        {variant.quantization}
+        {variant.variant && ` (${variant.variant})`}
+      </span>
+      {variant.vramMB !== null && (
+        <span className="size">needs ≈ {formatBytes(variant.vramMB * 1e6)} GPU memory</span>
+      )}
+      {stored && <span className="badge">stored</span>}
+      {blocked && <span className="blocker">Cannot run here: {blocked}</span>}
+      <button
+        type="button"
+        disabled={busy || blocked !== null}
+        onClick={() => onLoad({ engine: 'mlc', modelId: variant.modelId })}
+        aria-label={`Load ${variant.modelId}`}
+      >
+        Load
+      </button>
+    </li>
+  );
+}

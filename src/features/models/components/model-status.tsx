@@ -1,0 +1,30 @@
+import type { Backend } from '../../../lib/engine-protocol.ts';
+import { useEngine } from '../../../lib/engine-context.tsx';
+import { loadedModel } from '../../../lib/engine-store.ts';
+import { formatBytes } from '../../../lib/format.ts';
+
+export const backendLabel = (backend: Backend) =>
+  backend.kind === 'webgpu'
+    ? `WebGPU (${backend.adapter})`
+    : `CPU (${backend.threads} thread${backend.threads === 1 ? '' : 's'})`;
+
+/** Which model is loaded and where it really runs (the backend llama.cpp reported, not the one asked for). */
+export function ModelStatus() {
+  const { state } = useEngine();
+  const model = loadedModel(state);
+  return (
+    <p role="status" className="model-status">
+      {model ? (
+        <>
+          <strong>{model.name}</strong> · {model.spec.engine === 'gguf' ? 'GGUF' : 'MLC'} on{' '}
+          <span data-testid="backend">{backendLabel(model.backend)}</span> · context{' '}
+          {model.contextSize} tokens
+          {model.sizeBytes !== null && ` · ${formatBytes(model.sizeBytes)}`}
+          {model.fromStorage && ' · loaded from this device'}
+        </>
+      ) : (
+        'No model loaded.'
+      )}
+    </p>
+  );
+}

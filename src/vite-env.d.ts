@@ -1,0 +1,7 @@
+/// <reference types="vite/client" />
+
+declare module 'virtual:mlc-catalog' {
+  import type { ModelRecord } from '@mlc-ai/web-llm';
+  /** web-llm's prebuilt chat models, read at build time (see scripts/mlc-catalog-plugin.ts). */
+  export const mlcModelRecords: ModelRecord[];
+}
