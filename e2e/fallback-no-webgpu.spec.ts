@@ -1,0 +1,37 @@
+import {
+  expect,
+  expectLoaded,
+  loadByUrl,
+  openApp,
+  send,
+  setSampling,
+  test,
+} from './support/fixtures.ts';
+
+// Runs in stock headless Chromium without --enable-unsafe-webgpu: no WebGPU adapter at all.
+
+test('without WebGPU the app explains it, refuses MLC and runs GGUF on the CPU', async ({
+  page,
+  models,
+}) => {
+  await openApp(page);
+  const facts = page.getByRole('region', { name: 'This device' });
+  await expect(
+    facts.getByText('WebGPU', { exact: true }).locator('xpath=following-sibling::dd[1]'),
+  ).toHaveText('not available');
+  await expect(facts).toContainText('GGUF models still run here on the CPU');
+
+  await page.getByLabel('Filter models').fill('SmolLM2-135M');
+  const mlc = page.getByRole('button', { name: 'Load SmolLM2-135M-Instruct-q0f32-MLC' });
+  await expect(mlc).toBeDisabled();
+  await expect(page.getByRole('listitem').filter({ has: mlc })).toContainText(
+    'MLC models need WebGPU',
+  );
+
+  await loadByUrl(page, models.url('stories260K-chat-q8_0.gguf'));
+  await expectLoaded(page, 'stories260K-chat-q8_0');
+  await expect(page.getByTestId('backend')).toContainText('CPU');
+  await setSampling(page, { maxTokens: 16 });
+  await send(page, 'Hello');
+  expect(Number(await page.getByTestId('decode-rate').innerText())).toBeGreaterThan(0);
+});
