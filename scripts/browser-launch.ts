@@ -31,7 +31,7 @@ export function webgpuF16Launch(): LaunchOptions {
     executablePath: launch.executablePath,
     args: launch.args,
     ignoreDefaultArgs: launch.ignoreDefaultArgs,
-    env: { ...process.env, ...launch.env } as Record<string, string>,
+    env: { ...process.env, ...launch.env },
   };
 }
 

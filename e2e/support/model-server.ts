@@ -10,11 +10,11 @@ import { join, normalize } from 'node:path';
  */
 export interface ModelServer {
   origin: string;
-  url(file: string): string;
+  url: (file: string) => string;
   /** Requests answered so far, by path. */
-  hits(): Map<string, number>;
-  totalHits(): number;
-  close(): Promise<void>;
+  hits: () => Map<string, number>;
+  totalHits: () => number;
+  close: () => Promise<void>;
 }
 
 export async function startModelServer(root: string): Promise<ModelServer> {

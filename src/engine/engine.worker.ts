@@ -9,11 +9,11 @@ import type {
   EngineError,
   LoadEvent,
   LoadOptions,
-  LoadedModel,
   ModelSpec,
   Outcome,
   StoredModel,
 } from '../lib/engine-protocol.ts';
+import { orderedEvents } from '../lib/engine-protocol.ts';
 import { probeDevice } from './device/probe-device.ts';
 import { describe, EngineFailure, isAbortError } from './engine-failure.ts';
 import { openGguf } from './gguf/open-gguf.ts';
@@ -121,18 +121,17 @@ const api = {
     return [...gguf, ...(await listStoredMlc())];
   },
 
-  async current(): Promise<LoadedModel | null> {
-    return current?.loaded ?? null;
-  },
+  current: () => Promise.resolve(current?.loaded ?? null),
 
   async load(spec, options, onEvent) {
     if (loading) return { ok: false, error: { kind: 'busy', operation: 'load' } };
     if (generating) return { ok: false, error: { kind: 'busy', operation: 'generate' } };
     const controller = new AbortController();
     loading = controller;
+    const events = orderedEvents(onEvent);
     try {
       return await outcome(async () => {
-        const engine = await loadModel(spec, options, controller.signal, onEvent);
+        const engine = await loadModel(spec, options, controller.signal, events.send);
         if (controller.signal.aborted) {
           await engine.unload();
           throw new EngineFailure({ kind: 'cancelled' });
@@ -141,6 +140,7 @@ const api = {
         return engine.loaded;
       });
     } finally {
+      await events.delivered();
       loading = null;
     }
   },
@@ -156,14 +156,16 @@ const api = {
     if (generating) return { ok: false, error: { kind: 'busy', operation: 'generate' } };
     const controller = new AbortController();
     generating = controller;
+    const tokens = orderedEvents(onToken);
     try {
       const result = await outcome(() =>
-        engine.generate(request, (text) => onToken({ text }), controller.signal),
+        engine.generate(request, (text) => tokens.send({ text }), controller.signal),
       );
       // A lost device leaves the model unusable: drop it so the UI offers to load again.
       if (!result.ok && result.error.kind === 'gpu-device-lost') await unloadCurrent();
       return result;
     } finally {
+      await tokens.delivered();
       generating = null;
     }
   },

@@ -13,14 +13,14 @@ export interface LocalEngine {
    *
    * @throws EngineFailure `context-overflow`, `gpu-device-lost` or `generation-failed`.
    */
-  generate(
+  generate: (
     request: GenerateRequest,
     onToken: (text: string) => void,
     signal: AbortSignal,
-  ): Promise<GenerationResult>;
+  ) => Promise<GenerationResult>;
 
   /** Frees the model's memory (wasm heap, GPU buffers). */
-  unload(): Promise<void>;
+  unload: () => Promise<void>;
 }
 
 /**

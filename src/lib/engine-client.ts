@@ -10,6 +10,7 @@ import type {
   ModelSpec,
   Outcome,
   StoredModel,
+  TokenEvent,
 } from './engine-protocol.ts';
 
 /**
@@ -17,18 +18,18 @@ import type {
  * cancel/stop calls, and makes sure a worker that dies never leaves a call hanging.
  */
 export interface EngineClient {
-  probe(): Promise<DeviceReport>;
-  listStored(): Promise<StoredModel[]>;
-  current(): Promise<LoadedModel | null>;
-  load(
+  probe: () => Promise<DeviceReport>;
+  listStored: () => Promise<StoredModel[]>;
+  current: () => Promise<LoadedModel | null>;
+  load: (
     spec: ModelSpec,
     options: LoadOptions,
-    handlers: { signal: AbortSignal; onEvent(event: LoadEvent): void },
-  ): Promise<Outcome<LoadedModel>>;
-  generate(
+    handlers: { signal: AbortSignal; onEvent: (event: LoadEvent) => void },
+  ) => Promise<Outcome<LoadedModel>>;
+  generate: (
     request: GenerateRequest,
-    handlers: { signal: AbortSignal; onToken(text: string): void },
-  ): Promise<Outcome<GenerationResult>>;
+    handlers: { signal: AbortSignal; onToken: (text: string) => void },
+  ) => Promise<Outcome<GenerationResult>>;
 }
 
 interface Connection {
@@ -37,16 +38,27 @@ interface Connection {
   failed: Promise<never>;
 }
 
-export function createEngineClient(): EngineClient {
+/** What the client needs of a worker (a test passes a MessagePort dressed as one). */
+export type WorkerLike = Pick<
+  Worker,
+  'postMessage' | 'addEventListener' | 'removeEventListener' | 'terminate'
+>;
+
+const startInferenceWorker = (): WorkerLike =>
+  new Worker(new URL('../engine/engine.worker.ts', import.meta.url), {
+    type: 'module',
+    name: 'inference',
+  });
+
+export function createEngineClient(
+  startWorker: () => WorkerLike = startInferenceWorker,
+): EngineClient {
   let connection: Connection | null = null;
 
   /** The worker starts on first use, and again after it died. */
   const connect = (): Connection => {
     if (connection) return connection;
-    const worker = new Worker(new URL('../engine/engine.worker.ts', import.meta.url), {
-      type: 'module',
-      name: 'inference',
-    });
+    const worker = startWorker();
     const failed = new Promise<never>((_, reject) => {
       worker.addEventListener('error', (event) => {
         event.preventDefault();
@@ -60,16 +72,16 @@ export function createEngineClient(): EngineClient {
     return connection;
   };
 
-  const call = <T>(use: (remote: Remote<EngineApi>) => Promise<T>): Promise<T> => {
+  const call = <T>(invoke: (remote: Remote<EngineApi>) => Promise<T>): Promise<T> => {
     const { remote, failed } = connect();
-    return Promise.race([use(remote), failed]);
+    return Promise.race([invoke(remote), failed]);
   };
 
   const guarded = async <T>(
-    use: (remote: Remote<EngineApi>) => Promise<Outcome<T>>,
+    invoke: (remote: Remote<EngineApi>) => Promise<Outcome<T>>,
   ): Promise<Outcome<T>> => {
     try {
-      return await call(use);
+      return await call(invoke);
     } catch (cause) {
       const detail = cause instanceof Error ? cause.message : String(cause);
       return { ok: false, error: { kind: 'internal', detail } };
@@ -85,21 +97,38 @@ export function createEngineClient(): EngineClient {
       guarded((remote) => {
         const cancel = () => void remote.cancelLoad();
         signal.addEventListener('abort', cancel, { once: true });
-        return remote
-          .load(spec, options, proxy(onEvent))
-          .finally(() => signal.removeEventListener('abort', cancel));
+        const events = untilSettled(onEvent);
+        return remote.load(spec, options, proxy(events.callback)).finally(() => {
+          events.close();
+          signal.removeEventListener('abort', cancel);
+        });
       }),
 
     generate: (request, { signal, onToken }) =>
       guarded((remote) => {
         const stop = () => void remote.stopGeneration();
         signal.addEventListener('abort', stop, { once: true });
-        return remote
-          .generate(
-            request,
-            proxy((event) => onToken(event.text)),
-          )
-          .finally(() => signal.removeEventListener('abort', stop));
+        const tokens = untilSettled((event: TokenEvent) => onToken(event.text));
+        return remote.generate(request, proxy(tokens.callback)).finally(() => {
+          tokens.close();
+          signal.removeEventListener('abort', stop);
+        });
       }),
+  };
+}
+
+/**
+ * Passes events on until the call that streams them has settled, and drops any that come later:
+ * the result is final, and a late token must not be appended to an answer that is already done.
+ */
+function untilSettled<T>(handler: (event: T) => void) {
+  let open = true;
+  return {
+    callback: (event: T) => {
+      if (open) handler(event);
+    },
+    close: () => {
+      open = false;
+    },
   };
 }

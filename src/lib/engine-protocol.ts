@@ -137,40 +137,60 @@ export type EngineErrorKind = EngineError['kind'];
 /** Results cross the worker as data instead of thrown errors, so nothing is flattened to a string. */
 export type Outcome<T> = { ok: true; value: T } | { ok: false; error: EngineError };
 
-/** The API the inference worker exposes. Callbacks must be passed wrapped in `Comlink.proxy`. */
+/**
+ * The API the inference worker exposes. Callbacks must be passed wrapped in `Comlink.proxy`; the
+ * worker delivers every event before the call that sent it resolves (see `orderedEvents`).
+ */
 export interface EngineApi {
   /** Reads the WebGPU adapter and wasm features as seen from the worker. */
-  probe(): Promise<DeviceReport>;
+  probe: () => Promise<DeviceReport>;
 
   /** Models whose files are complete in IndexedDB (partial downloads are never listed). */
-  listStored(): Promise<StoredModel[]>;
+  listStored: () => Promise<StoredModel[]>;
 
   /** The model loaded now, if any (after a failed load, the previous one may still be). */
-  current(): Promise<LoadedModel | null>;
+  current: () => Promise<LoadedModel | null>;
 
   /**
    * Downloads `spec` (or reads it from IndexedDB), checks it, then replaces the current model with
    * it. A GGUF file that fails to download or check leaves the current model loaded. Ends with
    * `cancelled` after `cancelLoad()`.
    */
-  load(
+  load: (
     spec: ModelSpec,
     options: LoadOptions,
     onEvent: (event: LoadEvent) => void,
-  ): Promise<Outcome<LoadedModel>>;
+  ) => Promise<Outcome<LoadedModel>>;
 
   /** Aborts the load in progress, if any. */
-  cancelLoad(): void;
+  cancelLoad: () => void;
 
   /**
    * Generates with the loaded model, streaming text through `onToken`. After `stopGeneration()`
    * it resolves with the partial text and `finishReason: 'aborted'`.
    */
-  generate(
+  generate: (
     request: GenerateRequest,
     onToken: (event: TokenEvent) => void,
-  ): Promise<Outcome<GenerationResult>>;
+  ) => Promise<Outcome<GenerationResult>>;
 
   /** Stops the generation in progress, if any. */
-  stopGeneration(): void;
+  stopGeneration: () => void;
+}
+
+/**
+ * Comlink delivers each proxied callback over a channel of its own, so an event sent just before a
+ * method returns could reach the main thread after the result. The worker sends events through
+ * this and awaits `delivered()` before it returns: the main thread acknowledges each call in
+ * order, so once the last one is acknowledged, every event has been seen.
+ */
+export function orderedEvents<T>(callback: (event: T) => void) {
+  let last: Promise<unknown> = Promise.resolve();
+  return {
+    send: (event: T): void => {
+      // Across Comlink the callback returns a promise that settles once the main thread ran it.
+      last = Promise.resolve(callback(event) as unknown).catch(() => undefined);
+    },
+    delivered: () => last,
+  };
 }

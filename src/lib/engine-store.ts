@@ -67,17 +67,17 @@ export interface EngineSnapshot {
 }
 
 export interface EngineStore extends ExternalStore<EngineSnapshot> {
-  start(): Promise<void>;
-  load(spec: ModelSpec, options: LoadOptions): Promise<void>;
-  cancelLoad(): void;
+  start: () => Promise<void>;
+  load: (spec: ModelSpec, options: LoadOptions) => Promise<void>;
+  cancelLoad: () => void;
   /** Resolves when the worker says the run ended (never on a guess of the UI's). */
-  generate(
+  generate: (
     request: GenerateRequest,
     onToken: (text: string) => void,
-  ): Promise<{ ok: true; value: GenerationResult } | { ok: false; error: EngineError }>;
-  stop(): void;
-  dismissError(): void;
-  refreshStored(): Promise<void>;
+  ) => Promise<{ ok: true; value: GenerationResult } | { ok: false; error: EngineError }>;
+  stop: () => void;
+  dismissError: () => void;
+  refreshStored: () => Promise<void>;
 }
 
 const MAX_SAMPLES = 50;

@@ -6,9 +6,9 @@ import { useSyncExternalStore } from 'react';
  * per token.
  */
 export interface ExternalStore<T> {
-  get(): T;
-  set(update: T | ((previous: T) => T)): void;
-  subscribe(listener: () => void): () => void;
+  get: () => T;
+  set: (update: T | ((previous: T) => T)) => void;
+  subscribe: (listener: () => void) => () => void;
 }
 
 export function createExternalStore<T>(initial: T): ExternalStore<T> {

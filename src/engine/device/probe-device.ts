@@ -23,8 +23,10 @@ function supportsMemory64(): boolean {
 }
 
 export async function probeGpu(): Promise<GpuReport> {
-  if (!('gpu' in navigator) || !navigator.gpu) return { status: 'no-api' };
-  const adapter = await navigator.gpu.requestAdapter().catch(() => null);
+  // Typed as always present, but absent in browsers without WebGPU.
+  const gpu = (navigator as Partial<Pick<Navigator, 'gpu'>>).gpu;
+  if (!gpu) return { status: 'no-api' };
+  const adapter = await gpu.requestAdapter().catch(() => null);
   if (!adapter) return { status: 'no-adapter' };
   const info = adapter.info;
   return {
@@ -36,7 +38,7 @@ export async function probeGpu(): Promise<GpuReport> {
     shaderF16: adapter.features.has('shader-f16'),
     maxBufferSize: adapter.limits.maxBufferSize,
     maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
-    isFallbackAdapter: info.isFallbackAdapter ?? false,
+    isFallbackAdapter: info.isFallbackAdapter,
   };
 }
 

@@ -36,8 +36,7 @@ export async function openGguf(
     await deleteFile(store, url);
   }
 
-  let header: GgufHeader | null = null;
-  await downloadToStore(store, url, label, {
+  const { verified: header } = await downloadToStore(store, url, label, {
     signal,
     onProgress: (loadedBytes, totalBytes) =>
       onEvent({ type: 'download', loadedBytes, totalBytes, at: Date.now() }),
@@ -50,12 +49,11 @@ export async function openGguf(
       onEvent({ type: 'stage', stage: 'verifying' });
       const check = await checkGguf(file);
       if (!check.ok) throw new EngineFailure(checkError(check, url));
-      header = check.header;
+      return check.header;
     },
   });
   const file = await readFile(store, url);
-  if (!file || !header)
-    throw new EngineFailure({ kind: 'internal', detail: 'stored file vanished' });
+  if (!file) throw new EngineFailure({ kind: 'internal', detail: 'stored file vanished' });
   return { file, header, fromStorage: false };
 }
 

@@ -39,8 +39,8 @@ export type MlcEngineCore = Pick<
 >;
 
 export interface MlcDependencies {
-  createEngine(): MlcEngineCore;
-  isStored(modelId: string): Promise<boolean>;
+  createEngine: () => MlcEngineCore;
+  isStored: (modelId: string) => Promise<boolean>;
 }
 
 const webLlm: MlcDependencies = {
@@ -52,7 +52,7 @@ export interface MlcLoadInput {
   modelId: string;
   gpu: GpuReport;
   signal: AbortSignal;
-  onEvent(event: LoadEvent): void;
+  onEvent: (event: LoadEvent) => void;
 }
 
 export function findMlcRecord(modelId: string): ModelRecord | null {

@@ -2,16 +2,19 @@ import type { EngineError } from '../../lib/engine-protocol.ts';
 import { describe, EngineFailure, isAbortError } from '../engine-failure.ts';
 import { beginFile, CHUNK_BYTES, type FileManifest, type ShardStore } from './shard-store.ts';
 
-export interface DownloadOptions {
+export interface DownloadOptions<Verified> {
   signal: AbortSignal;
-  onProgress(loadedBytes: number, totalBytes: number | null): void;
+  onProgress: (loadedBytes: number, totalBytes: number | null) => void;
   /**
    * Looks at the first bytes (up to 64) before the rest is downloaded, and throws an
    * `EngineFailure` to refuse a file that is plainly not what was expected.
    */
-  checkHead(head: Uint8Array): void;
-  /** Checks the whole file once every byte is stored, before it is marked complete. */
-  verify(file: Blob): Promise<void>;
+  checkHead: (head: Uint8Array) => void;
+  /**
+   * Checks the whole file once every byte is stored, before it is marked complete; what it
+   * returns is returned with the manifest.
+   */
+  verify: (file: Blob) => Promise<Verified>;
 }
 
 const HEAD_BYTES = 64;
@@ -25,12 +28,12 @@ const PROGRESS_INTERVAL_MS = 100;
  * @throws EngineFailure `download-failed`, `download-incomplete`, `storage-full`, `cancelled`, or
  * whatever `checkHead` or `verify` throw.
  */
-export async function downloadToStore(
+export async function downloadToStore<Verified>(
   store: ShardStore,
   url: string,
   label: string,
-  { signal, onProgress, checkHead, verify }: DownloadOptions,
-): Promise<FileManifest> {
+  { signal, onProgress, checkHead, verify }: DownloadOptions<Verified>,
+): Promise<{ manifest: FileManifest; verified: Verified }> {
   let response: Response;
   try {
     // `no-store`: the bytes go to IndexedDB; a second copy in the HTTP cache would only eat quota.
@@ -76,6 +79,7 @@ export async function downloadToStore(
   try {
     for (;;) {
       const { done, value } = await reader.read();
+      signal.throwIfAborted();
       if (done) break;
       received += value.byteLength;
       for (let at = 0; at < value.byteLength;) {
@@ -106,8 +110,8 @@ export async function downloadToStore(
       });
     }
     onProgress(received, totalBytes);
-    await verify(await writer.written());
-    return await writer.commit();
+    const verified = await verify(await writer.written());
+    return { manifest: await writer.commit(), verified };
   } catch (cause) {
     await reader.cancel().catch(() => undefined);
     await writing.catch(() => undefined);

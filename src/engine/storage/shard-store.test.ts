@@ -37,7 +37,8 @@ describe('shard store', () => {
 
     const file = await readFile(store, 'https://h/a.gguf');
     expect(file?.size).toBe(CHUNK_BYTES + 1234);
-    const back = new Uint8Array(await file!.arrayBuffer());
+    if (!file) throw new Error('file not stored');
+    const back = new Uint8Array(await file.arrayBuffer());
     expect(same(back.subarray(0, CHUNK_BYTES), first)).toBe(true);
     expect(same(back.subarray(CHUNK_BYTES), last)).toBe(true);
 

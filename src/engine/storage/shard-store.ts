@@ -101,13 +101,13 @@ async function readChunks(
 /** Writes chunks of one file in order; call `commit()` once all bytes are in. */
 export interface FileWriter {
   /** Stores the next chunk; every chunk but the last must be exactly `CHUNK_BYTES` long. */
-  append(chunk: Blob): Promise<void>;
+  append: (chunk: Blob) => Promise<void>;
   /** The bytes written so far, read back from storage (to verify them before `commit()`). */
-  written(): Promise<Blob>;
+  written: () => Promise<Blob>;
   /** Marks the file complete: from now on it is listed and readable. */
-  commit(): Promise<FileManifest>;
+  commit: () => Promise<FileManifest>;
   /** Removes everything written so far. */
-  discard(): Promise<void>;
+  discard: () => Promise<void>;
 }
 
 export async function beginFile(

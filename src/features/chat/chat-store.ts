@@ -28,18 +28,27 @@ export interface ChatSnapshot {
 
 export interface ChatStore extends ExternalStore<ChatSnapshot> {
   /** Sends `text` and streams the answer; resolves when the worker says the run ended. */
-  send(text: string, mode: ChatMode): Promise<void>;
-  stop(): void;
-  newChat(): void;
+  send: (text: string, mode: ChatMode) => Promise<void>;
+  stop: () => void;
+  newChat: () => void;
 }
 
 export const defaultSampling: SamplingSettings = { temperature: 0.7, maxTokens: 512 };
 
-/** The conversation so far as turns for the engine: only answers that exist, never failed ones. */
+/**
+ * The conversation so far as turns for the engine. An exchange whose answer failed or is empty is
+ * left out whole, so user and assistant turns keep alternating (some chat templates insist).
+ */
 export function historyTurns(messages: readonly ChatMessage[]): ChatTurn[] {
-  return messages
-    .filter((m) => m.status !== 'error' && m.status !== 'streaming' && m.text.length > 0)
-    .map((m) => ({ role: m.role, content: m.text }));
+  const turns: ChatTurn[] = [];
+  messages.forEach((message, i) => {
+    const answer = message.role === 'user' ? messages[i + 1] : message;
+    const answered =
+      answer?.role === 'assistant' && answer.status !== 'error' && answer.text !== '';
+    if (answered && answer.status !== 'streaming')
+      turns.push({ role: message.role, content: message.text });
+  });
+  return turns;
 }
 
 export function createChatStore(engine: EngineStore): ChatStore {

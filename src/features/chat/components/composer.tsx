@@ -10,8 +10,8 @@ export function Composer({
   canSend: boolean;
   generating: boolean;
   placeholder: string;
-  onSend(text: string): void;
-  onStop(): void;
+  onSend: (text: string) => void;
+  onStop: () => void;
 }) {
   const [text, setText] = useState('');
 

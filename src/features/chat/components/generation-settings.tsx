@@ -11,8 +11,8 @@ export function GenerationSettings({
   mode: ChatMode;
   sampling: SamplingSettings;
   hasChatTemplate: boolean;
-  onMode(mode: ChatMode): void;
-  onSampling(sampling: SamplingSettings): void;
+  onMode: (mode: ChatMode) => void;
+  onSampling: (sampling: SamplingSettings) => void;
 }) {
   const number = (value: string, fallback: number) => {
     const parsed = Number(value);

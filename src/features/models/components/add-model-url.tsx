@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { ggufLabel } from '../gguf-catalog.ts';
 
 /** Load any GGUF file by its URL (it must be served with CORS). */
@@ -7,13 +7,12 @@ export function AddModelUrl({
   onLoad,
 }: {
   disabled: boolean;
-  onLoad(url: string, label: string): void;
+  onLoad: (url: string, label: string) => void;
 }) {
   const [url, setUrl] = useState('');
   const [problem, setProblem] = useState<string | null>(null);
 
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
+  const submit = () => {
     const trimmed = url.trim();
     try {
       const parsed = new URL(trimmed);
@@ -27,7 +26,13 @@ export function AddModelUrl({
   };
 
   return (
-    <form onSubmit={submit} className="add-url">
+    <form
+      className="add-url"
+      onSubmit={(event) => {
+        event.preventDefault();
+        submit();
+      }}
+    >
       <label htmlFor="gguf-url">Add a GGUF model by URL</label>
       <div className="row">
         <input

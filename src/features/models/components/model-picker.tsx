@@ -131,7 +131,7 @@ function StoredRow({
 }: {
   model: StoredModel;
   busy: boolean;
-  onLoad(spec: ModelSpec): void;
+  onLoad: (spec: ModelSpec) => void;
 }) {
   const label = specLabel(model.spec);
   return (
@@ -161,7 +161,7 @@ function GgufRow({
   entry: GgufCatalogEntry;
   stored: boolean;
   busy: boolean;
-  onLoad(spec: ModelSpec): void;
+  onLoad: (spec: ModelSpec) => void;
 }) {
   const label = `${entry.family} ${entry.quantization}`;
   return (
@@ -190,7 +190,7 @@ function MlcRow({
   variant: MlcVariant;
   stored: boolean;
   busy: boolean;
-  onLoad(spec: ModelSpec): void;
+  onLoad: (spec: ModelSpec) => void;
 }) {
   const blocked = variant.blocker
     ? errorMessage(blockerError(variant.blocker, variant.modelId)).title
