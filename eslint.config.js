@@ -1,10 +1,42 @@
 import js from '@eslint/js';
-import importX from 'eslint-plugin-import-x';
 import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 const features = ['chat', 'models', 'stats', 'device'];
+
+/** Forbids relative imports that climb into one of `folders` (e.g. `../../engine/x.ts`). */
+const forbid = (folders, message) => ({
+  'no-restricted-imports': [
+    'error',
+    { patterns: [{ regex: `^(\\.\\./)+(${folders.join('|')})/`, message }] },
+  ],
+});
+
+/** The architecture's import directions (see README, "How it is built"). */
+const boundaries = [
+  // Features do not import each other; the app composes them. From src/features/<name>/…,
+  // `../` (or `../../`) is src/features, so `../models/` is another feature.
+  ...features.map((name) => ({
+    files: [`src/features/${name}/**`],
+    rules: forbid(
+      [...features.filter((other) => other !== name), 'engine', 'app'],
+      'Features do not import each other, the app, or worker code: share through src/lib.',
+    ),
+  })),
+  {
+    files: ['src/lib/**'],
+    rules: forbid(['features', 'app', 'engine'], 'src/lib is shared and feature-free.'),
+  },
+  {
+    files: ['src/app/**'],
+    rules: forbid(['engine'], 'UI code reaches the worker only through src/lib/engine-client.ts.'),
+  },
+  {
+    files: ['src/engine/**'],
+    rules: forbid(['features', 'app'], 'The worker does not import UI code.'),
+  },
+];
 
 export default tseslint.config(
   { ignores: ['dist', 'node_modules', 'playwright-report', 'test-results'] },
@@ -15,7 +47,7 @@ export default tseslint.config(
       globals: { ...globals.browser, ...globals.node },
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
-    plugins: { 'react-hooks': reactHooks, 'import-x': importX },
+    plugins: { 'react-hooks': reactHooks },
     rules: {
       ...reactHooks.configs.recommended.rules,
       '@typescript-eslint/no-explicit-any': 'error',
@@ -24,37 +56,9 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
       '@typescript-eslint/no-confusing-void-expression': 'off',
-      'import-x/no-restricted-paths': [
-        'error',
-        {
-          zones: [
-            // Features do not import each other; the app composes them.
-            ...features.map((name) => ({
-              target: `./src/features/${name}`,
-              from: './src/features',
-              except: [`./${name}`],
-              message: 'Features do not import each other: move shared code to src/lib.',
-            })),
-            {
-              target: './src/lib',
-              from: ['./src/features', './src/app', './src/engine'],
-              message: 'src/lib is shared and feature-free.',
-            },
-            {
-              target: ['./src/app', './src/features'],
-              from: './src/engine',
-              message: 'UI code reaches the engine only through src/lib/engine-client.ts.',
-            },
-            {
-              target: './src/engine',
-              from: ['./src/features', './src/app'],
-              message: 'The worker does not import UI code.',
-            },
-          ],
-        },
-      ],
     },
   },
+  ...boundaries,
   {
     // Scripted fakes implement async interfaces without awaiting anything.
     files: ['**/*.test.ts', '**/*.test.tsx'],
