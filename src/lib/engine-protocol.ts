@@ -132,8 +132,6 @@ export type EngineError =
   | { kind: 'generation-failed'; detail: string }
   | { kind: 'internal'; detail: string };
 
-export type EngineErrorKind = EngineError['kind'];
-
 /** Results cross the worker as data instead of thrown errors, so nothing is flattened to a string. */
 export type Outcome<T> = { ok: true; value: T } | { ok: false; error: EngineError };
 

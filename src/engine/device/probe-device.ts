@@ -22,7 +22,7 @@ function supportsMemory64(): boolean {
   }
 }
 
-export async function probeGpu(): Promise<GpuReport> {
+async function probeGpu(): Promise<GpuReport> {
   // Typed as always present, but absent in browsers without WebGPU.
   const gpu = (navigator as Partial<Pick<Navigator, 'gpu'>>).gpu;
   if (!gpu) return { status: 'no-api' };

@@ -55,7 +55,7 @@ export interface MlcLoadInput {
   onEvent: (event: LoadEvent) => void;
 }
 
-export function findMlcRecord(modelId: string): ModelRecord | null {
+function findMlcRecord(modelId: string): ModelRecord | null {
   return mlcAppConfig.model_list.find((record) => record.model_id === modelId) ?? null;
 }
 

@@ -15,7 +15,7 @@ export function openMlcRegistry(prefix = 'tab-llm'): UseStore {
   return createStore(`${prefix}-mlc-models`, 'models');
 }
 
-export function restoreMlcRecord(raw: unknown): MlcStoredRecord | null {
+function restoreMlcRecord(raw: unknown): MlcStoredRecord | null {
   if (typeof raw !== 'object' || raw === null) return null;
   const r = raw as Record<string, unknown>;
   if (r.version !== 1 || typeof r.modelId !== 'string' || typeof r.storedAt !== 'number') {

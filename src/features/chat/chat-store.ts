@@ -33,13 +33,13 @@ export interface ChatStore extends ExternalStore<ChatSnapshot> {
   newChat: () => void;
 }
 
-export const defaultSampling: SamplingSettings = { temperature: 0.7, maxTokens: 512 };
+const defaultSampling: SamplingSettings = { temperature: 0.7, maxTokens: 512 };
 
 /**
  * The conversation so far as turns for the engine. An exchange whose answer failed or is empty is
  * left out whole, so user and assistant turns keep alternating (some chat templates insist).
  */
-export function historyTurns(messages: readonly ChatMessage[]): ChatTurn[] {
+function historyTurns(messages: readonly ChatMessage[]): ChatTurn[] {
   const turns: ChatTurn[] = [];
   messages.forEach((message, i) => {
     const answer = message.role === 'user' ? messages[i + 1] : message;

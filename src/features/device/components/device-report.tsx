@@ -44,7 +44,7 @@ function DeviceFacts({ device }: { device: Report }) {
         {device.deviceMemoryGiB !== null && (
           <>
             <dt>Memory</dt>
-            <dd>{device.deviceMemoryGiB} GiB or more</dd>
+            <dd>about {device.deviceMemoryGiB} GiB (as the browser reports it)</dd>
           </>
         )}
       </dl>

@@ -3,7 +3,7 @@ import { useEngine } from '../../../lib/engine-context.tsx';
 import { loadedModel } from '../../../lib/engine-store.ts';
 import { formatBytes } from '../../../lib/format.ts';
 
-export const backendLabel = (backend: Backend) =>
+const backendLabel = (backend: Backend) =>
   backend.kind === 'webgpu'
     ? `WebGPU (${backend.adapter})`
     : `CPU (${backend.threads} thread${backend.threads === 1 ? '' : 's'})`;

@@ -1,0 +1,50 @@
+import { expect, expectLoaded, loadByUrl, openApp, test } from './support/fixtures.ts';
+
+// 1.2 MB at 150 KB/s: about 8 s of download to watch.
+const SLOW = 'stories260K-chat-f32.gguf?rate=150000';
+
+test('shows what this browser can run before anything is downloaded', async ({ page }) => {
+  await openApp(page);
+  const facts = page.getByRole('region', { name: 'This device' });
+  const fact = (name: string) =>
+    facts.getByText(name, { exact: true }).locator('xpath=following-sibling::dd[1]');
+  await expect(fact('WebGPU')).toHaveText('available');
+  await expect(fact('Adapter')).not.toBeEmpty();
+  await expect(fact('shader-f16')).toHaveText('yes');
+  await expect(fact('Max buffer size')).toHaveText(/^\d+(\.\d)? (MB|GB)$/);
+});
+
+test('a download shows bytes, percent, speed and time left', async ({ page, models }) => {
+  await openApp(page);
+  await loadByUrl(page, models.url(SLOW));
+  await expect(
+    page.getByRole('progressbar', { name: 'Downloading stories260K-chat-f32' }),
+  ).toBeVisible();
+  await expect(page.locator('.progress-figures')).toHaveText(
+    /^\d+ KB of 1\.2 MB · \d+% · \d+ KB\/s · \d+ s left$/,
+  );
+  await expectLoaded(page, 'stories260K-chat-f32');
+  await expect(page.getByRole('progressbar')).toHaveCount(0);
+});
+
+test('Cancel stops a download, keeps nothing partial and leaves the app usable', async ({
+  page,
+  models,
+}) => {
+  await openApp(page);
+  await loadByUrl(page, models.url(SLOW));
+  await expect(page.locator('.progress-figures')).toHaveText(/\d+%/);
+  await page.getByRole('button', { name: 'Cancel' }).click();
+
+  await expect(page.getByRole('progressbar')).toHaveCount(0);
+  await expect(page.getByRole('status')).toHaveText('No model loaded.');
+  await expect(page.getByRole('heading', { name: 'On this device' })).toHaveCount(0);
+
+  // Nothing partial survives a reload either.
+  await page.reload();
+  await openApp(page);
+  await expect(page.getByRole('heading', { name: 'On this device' })).toHaveCount(0);
+
+  await loadByUrl(page, models.url('stories260K-chat-q8_0.gguf'));
+  await expectLoaded(page, 'stories260K-chat-q8_0');
+});
