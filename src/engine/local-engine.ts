@@ -1,4 +1,9 @@
-import type { GenerateRequest, GenerationResult, LoadedModel } from '../lib/engine-protocol.ts';
+import type {
+  GenerateRequest,
+  GenerationResult,
+  LoadedModel,
+  RunMeasurements,
+} from '../lib/engine-protocol.ts';
 
 /**
  * A loaded model inside the worker. Two implementations: GGUF through wllama and MLC through
@@ -24,25 +29,43 @@ export interface LocalEngine {
 }
 
 /**
- * Times a run where the tokens are produced. Used when the engine reports no timings of its own
- * (e.g. a run stopped before its final chunk).
+ * Collects one run's streamed text where the tokens are produced: passes each piece on, notes
+ * whether the engine stopped at the token limit, and times the run itself for when the engine
+ * reports no timings of its own (e.g. a run stopped before its final chunk).
  */
-export class RunClock {
+export class RunRecorder {
   private readonly startedAt = performance.now();
-  private firstTokenAt: number | null = null;
-  private lastTokenAt: number | null = null;
-  tokens = 0;
+  private firstPieceAt: number | null = null;
+  private lastPieceAt: number | null = null;
+  private pieces = 0;
+  text = '';
+  hitLimit = false;
 
-  token(): void {
+  constructor(private readonly onToken: (text: string) => void) {}
+
+  /** One streamed chunk: its text (if any) and the engine's finish reason (if any). */
+  take(piece: string | null | undefined, finishReason: string | null | undefined): void {
+    if (finishReason === 'length') this.hitLimit = true;
+    if (!piece) return;
     const now = performance.now();
-    this.firstTokenAt ??= now;
-    this.lastTokenAt = now;
-    this.tokens += 1;
+    this.firstPieceAt ??= now;
+    this.lastPieceAt = now;
+    this.pieces += 1;
+    this.text += piece;
+    this.onToken(piece);
   }
 
-  /** Time to the first token (prompt processing) and from the first token to the last. */
-  spans(): { prefillMs: number; decodeMs: number } {
-    const first = this.firstTokenAt ?? performance.now();
-    return { prefillMs: first - this.startedAt, decodeMs: (this.lastTokenAt ?? first) - first };
+  result(aborted: boolean, engineMeasurements: RunMeasurements | null): GenerationResult {
+    const first = this.firstPieceAt ?? performance.now();
+    return {
+      text: this.text,
+      finishReason: aborted ? 'aborted' : this.hitLimit ? 'length' : 'stop',
+      measurements: engineMeasurements ?? {
+        promptTokens: 0,
+        outputTokens: this.pieces,
+        prefillMs: first - this.startedAt,
+        decodeMs: (this.lastPieceAt ?? first) - first,
+      },
+    };
   }
 }

@@ -18,7 +18,7 @@ import type {
 } from '../../lib/engine-protocol.ts';
 import { adapterName } from '../device/probe-device.ts';
 import { describe, EngineFailure, isAbortError } from '../engine-failure.ts';
-import { RunClock, type LocalEngine } from '../local-engine.ts';
+import { RunRecorder, type LocalEngine } from '../local-engine.ts';
 import type { GgufHeader } from './gguf-header.ts';
 
 /** Context window we allocate, capped so a 128k-context model does not allocate a huge KV cache. */
@@ -97,16 +97,14 @@ export async function loadWllamaEngine(input: WllamaLoadInput): Promise<LocalEng
     loaded,
 
     async generate(request, onToken, signal): Promise<GenerationResult> {
-      const clock = new RunClock();
-      let text = '';
+      const run = new RunRecorder(onToken);
       let timings: ResultTimings | undefined;
-      let finishReason: GenerationResult['finishReason'] = 'stop';
-      const take = (piece: string | null | undefined, chunk: { timings?: ResultTimings }) => {
+      const take = (
+        chunk: ChatCompletionChunk | RawCompletionChunk,
+        piece: string | null | undefined,
+      ) => {
         if (chunk.timings) timings = chunk.timings;
-        if (!piece) return;
-        clock.token();
-        text += piece;
-        onToken(piece);
+        run.take(piece, chunk.choices[0]?.finish_reason);
       };
       const common = {
         stream: true as const,
@@ -115,51 +113,37 @@ export async function loadWllamaEngine(input: WllamaLoadInput): Promise<LocalEng
         abortSignal: signal,
       };
 
+      let aborted = false;
       try {
         if (request.mode === 'chat') {
           await wllama.createChatCompletion({
             ...common,
             messages: request.messages,
-            onData: (chunk: ChatCompletionChunk) => {
-              const choice = chunk.choices[0];
-              if (choice?.finish_reason === 'length') finishReason = 'length';
-              take(choice?.delta.content, chunk);
-            },
+            onData: (chunk: ChatCompletionChunk) => take(chunk, chunk.choices[0]?.delta.content),
           });
         } else {
           await wllama.createCompletion({
             ...common,
             prompt: request.prompt,
-            onData: (chunk: RawCompletionChunk) => {
-              const choice = chunk.choices[0];
-              if (choice?.finish_reason === 'length') finishReason = 'length';
-              take(choice?.text, chunk);
-            },
+            onData: (chunk: RawCompletionChunk) => take(chunk, chunk.choices[0]?.text),
           });
         }
       } catch (cause) {
         if (!isAbortError(cause)) throw new EngineFailure(generationError(cause, contextSize));
-        finishReason = 'aborted';
+        aborted = true;
       }
 
-      const measured = clock.spans();
-      return {
-        text,
-        finishReason,
-        measurements: timings
+      return run.result(
+        aborted,
+        timings
           ? {
               promptTokens: timings.prompt_n,
               outputTokens: timings.predicted_n,
               prefillMs: timings.prompt_ms,
               decodeMs: timings.predicted_ms,
             }
-          : {
-              promptTokens: 0,
-              outputTokens: clock.tokens,
-              prefillMs: measured.prefillMs,
-              decodeMs: measured.decodeMs,
-            },
-      };
+          : null,
+      );
     },
 
     unload: () => wllama.exit(),

@@ -8,7 +8,7 @@ import type {
 } from '@mlc-ai/web-llm';
 import { describe, expect, it, vi } from 'vitest';
 import type { GpuReport, LoadEvent } from '../../lib/engine-protocol.ts';
-import { EngineFailure } from '../engine-failure.ts';
+import { failureOf } from '../engine-failure-testing.ts';
 import { loadMlcEngine, progressEvent, type MlcEngineCore } from './mlc-engine.ts';
 
 /**
@@ -110,16 +110,6 @@ async function load(
     { createEngine: () => fake, isStored: async () => false },
   );
   return { engine, events };
-}
-
-async function failure(promise: Promise<unknown>) {
-  try {
-    await promise;
-  } catch (cause) {
-    if (cause instanceof EngineFailure) return cause.error;
-    throw cause;
-  }
-  throw new Error('expected a failure');
 }
 
 describe('MLC adapter', () => {
@@ -228,7 +218,7 @@ describe('MLC adapter', () => {
 
   it('refuses an f16 model on a GPU without shader-f16 before creating an engine', async () => {
     const createEngine = vi.fn(() => new FakeMlcEngine());
-    const error = await failure(
+    const error = await failureOf(
       loadMlcEngine(
         {
           modelId: 'Qwen2.5-0.5B-Instruct-q4f16_1-MLC',
@@ -249,7 +239,7 @@ describe('MLC adapter', () => {
   it('maps a failed fetch to download-failed and unloads', async () => {
     const fake = new FakeMlcEngine();
     fake.reloadError = new TypeError('Failed to fetch');
-    const error = await failure(load(fake));
+    const error = await failureOf(load(fake));
     expect(error).toMatchObject({
       kind: 'download-failed',
       status: null,
@@ -268,12 +258,12 @@ describe('MLC adapter', () => {
     ] as const) {
       const fake = new FakeMlcEngine();
       fake.reloadError = named(name);
-      expect(await failure(load(fake))).toMatchObject({ kind });
+      expect(await failureOf(load(fake))).toMatchObject({ kind });
     }
   });
 
   it('reports an unknown model id', async () => {
-    expect(await failure(load(new FakeMlcEngine(), 'not-a-model'))).toEqual({
+    expect(await failureOf(load(new FakeMlcEngine(), 'not-a-model'))).toEqual({
       kind: 'unknown-model',
       modelId: 'not-a-model',
     });

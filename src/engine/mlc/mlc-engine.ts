@@ -18,7 +18,7 @@ import type {
 import { blockerError, mlcBlocker } from '../../lib/mlc-requirements.ts';
 import { adapterName } from '../device/probe-device.ts';
 import { describe, EngineFailure } from '../engine-failure.ts';
-import { RunClock, type LocalEngine } from '../local-engine.ts';
+import { RunRecorder, type LocalEngine } from '../local-engine.ts';
 
 /** web-llm's prebuilt models, cached in IndexedDB like our GGUF files. */
 export const mlcAppConfig: AppConfig = { ...prebuiltAppConfig, cacheBackend: 'indexeddb' };
@@ -116,17 +116,8 @@ export async function loadMlcEngine(
     loaded,
 
     async generate(request, onToken, signal): Promise<GenerationResult> {
-      const clock = new RunClock();
-      let text = '';
+      const run = new RunRecorder(onToken);
       let usage: CompletionUsage | undefined;
-      let finishReason: GenerationResult['finishReason'] = 'stop';
-      const take = (piece: string | null | undefined, finish: string | null | undefined) => {
-        if (finish === 'length') finishReason = 'length';
-        if (!piece) return;
-        clock.token();
-        text += piece;
-        onToken(piece);
-      };
       const common = {
         stream: true as const,
         stream_options: { include_usage: true },
@@ -140,15 +131,13 @@ export async function loadMlcEngine(
         if (request.mode === 'chat') {
           const chunks = await engine.chatCompletion({ ...common, messages: request.messages });
           for await (const chunk of chunks) {
-            const choice = chunk.choices[0];
-            take(choice?.delta.content, choice?.finish_reason);
+            run.take(chunk.choices[0]?.delta.content, chunk.choices[0]?.finish_reason);
             if (chunk.usage) usage = chunk.usage;
           }
         } else {
           const chunks = await engine.completion({ ...common, prompt: request.prompt });
           for await (const chunk of chunks) {
-            const choice = chunk.choices[0];
-            take(choice?.text, choice?.finish_reason);
+            run.take(chunk.choices[0]?.text, chunk.choices[0]?.finish_reason);
             if (chunk.usage) usage = chunk.usage;
           }
         }
@@ -157,13 +146,10 @@ export async function loadMlcEngine(
       } finally {
         signal.removeEventListener('abort', stop);
       }
-      if (signal.aborted) finishReason = 'aborted';
 
-      const measured = clock.spans();
-      return {
-        text,
-        finishReason,
-        measurements: usage
+      return run.result(
+        signal.aborted,
+        usage
           ? {
               promptTokens: usage.prompt_tokens,
               outputTokens: usage.completion_tokens,
@@ -171,8 +157,8 @@ export async function loadMlcEngine(
               prefillMs: spanMs(usage.prompt_tokens, usage.extra.prefill_tokens_per_s),
               decodeMs: spanMs(usage.completion_tokens, usage.extra.decode_tokens_per_s),
             }
-          : { promptTokens: 0, outputTokens: clock.tokens, ...measured },
-      };
+          : null,
+      );
     },
 
     unload: () => engine.unload(),

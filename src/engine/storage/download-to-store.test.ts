@@ -1,6 +1,7 @@
 import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { EngineFailure } from '../engine-failure.ts';
+import { failureOf } from '../engine-failure-testing.ts';
 import { downloadToStore, type DownloadOptions } from './download-to-store.ts';
 import {
   CHUNK_BYTES,
@@ -59,16 +60,6 @@ const options = (over: Partial<DownloadOptions<void>> = {}): DownloadOptions<voi
   ...over,
 });
 
-async function failure(promise: Promise<unknown>) {
-  try {
-    await promise;
-  } catch (cause) {
-    if (cause instanceof EngineFailure) return cause.error;
-    throw cause;
-  }
-  throw new Error('expected a failure');
-}
-
 describe('downloadToStore', () => {
   it('stores every byte in chunks and reports progress up to the total', async () => {
     const bytes = body(CHUNK_BYTES * 2 + 12345);
@@ -90,7 +81,7 @@ describe('downloadToStore', () => {
 
   it('reports the HTTP status of a failed request and stores nothing', async () => {
     serve(body(10), { status: 404 });
-    expect(await failure(downloadToStore(store, URL_, 'm', options()))).toMatchObject({
+    expect(await failureOf(downloadToStore(store, URL_, 'm', options()))).toMatchObject({
       kind: 'download-failed',
       status: 404,
     });
@@ -99,7 +90,7 @@ describe('downloadToStore', () => {
 
   it('reports a dropped connection as incomplete and keeps nothing partial', async () => {
     serve(body(CHUNK_BYTES * 2), { failAfter: CHUNK_BYTES + 1 });
-    expect(await failure(downloadToStore(store, URL_, 'm', options()))).toMatchObject({
+    expect(await failureOf(downloadToStore(store, URL_, 'm', options()))).toMatchObject({
       kind: 'download-incomplete',
       expectedBytes: CHUNK_BYTES * 2,
     });
@@ -109,7 +100,7 @@ describe('downloadToStore', () => {
 
   it('reports a body shorter than its Content-Length as incomplete', async () => {
     serve(body(1000), { length: 5000 });
-    expect(await failure(downloadToStore(store, URL_, 'm', options()))).toEqual({
+    expect(await failureOf(downloadToStore(store, URL_, 'm', options()))).toEqual({
       kind: 'download-incomplete',
       url: URL_,
       expectedBytes: 5000,
@@ -121,7 +112,7 @@ describe('downloadToStore', () => {
     const bytes = body(CHUNK_BYTES * 3);
     serve(bytes);
     const progress = vi.fn();
-    const error = await failure(
+    const error = await failureOf(
       downloadToStore(
         store,
         URL_,
@@ -141,7 +132,7 @@ describe('downloadToStore', () => {
 
   it('never marks a file complete that fails verification', async () => {
     serve(body(5000));
-    const error = await failure(
+    const error = await failureOf(
       downloadToStore(
         store,
         URL_,
@@ -166,7 +157,7 @@ describe('downloadToStore', () => {
   it('ends as cancelled when aborted', async () => {
     serve(body(CHUNK_BYTES * 2));
     const controller = new AbortController();
-    const error = await failure(
+    const error = await failureOf(
       downloadToStore(
         store,
         URL_,
