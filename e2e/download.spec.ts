@@ -1,13 +1,11 @@
-import { expect, expectLoaded, loadByUrl, openApp, test } from './support/fixtures.ts';
+import { deviceFact, expect, expectLoaded, loadByUrl, openApp, test } from './support/fixtures.ts';
 
 // 1.2 MB at 150 KB/s: about 8 s of download to watch.
 const SLOW = 'stories260K-chat-f32.gguf?rate=150000';
 
 test('shows what this browser can run before anything is downloaded', async ({ page }) => {
   await openApp(page);
-  const facts = page.getByRole('region', { name: 'This device' });
-  const fact = (name: string) =>
-    facts.getByText(name, { exact: true }).locator('xpath=following-sibling::dd[1]');
+  const fact = (name: string) => deviceFact(page, name);
   await expect(fact('WebGPU')).toHaveText('available');
   await expect(fact('Adapter')).not.toBeEmpty();
   await expect(fact('shader-f16')).toHaveText('yes');

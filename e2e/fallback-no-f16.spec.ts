@@ -1,4 +1,5 @@
 import {
+  deviceFact,
   expect,
   expectLoaded,
   loadByUrl,
@@ -15,13 +16,8 @@ test('without shader-f16, f16 MLC models are refused and GGUF runs on the CPU', 
   models,
 }) => {
   await openApp(page);
-  const facts = page.getByRole('region', { name: 'This device' });
-  await expect(
-    facts.getByText('WebGPU', { exact: true }).locator('xpath=following-sibling::dd[1]'),
-  ).toHaveText('available');
-  await expect(facts.getByText('shader-f16').locator('xpath=following-sibling::dd[1]')).toHaveText(
-    'no',
-  );
+  await expect(deviceFact(page, 'WebGPU')).toHaveText('available');
+  await expect(deviceFact(page, 'shader-f16')).toHaveText('no');
 
   await page.getByLabel('Filter models').fill('Qwen2.5-0.5B-Instruct q4');
   const f16 = page.getByRole('button', { name: 'Load Qwen2.5-0.5B-Instruct-q4f16_1-MLC' });

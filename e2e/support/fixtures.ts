@@ -23,6 +23,14 @@ export async function openApp(page: Page) {
   await expect(page.getByText('Checking what this browser can run')).toBeHidden();
 }
 
+/** The value the "This device" panel shows for `name` (e.g. `shader-f16`). */
+export function deviceFact(page: Page, name: string) {
+  return page
+    .getByRole('region', { name: 'This device' })
+    .getByText(name, { exact: true })
+    .locator('xpath=following-sibling::dd[1]');
+}
+
 /** Loads a GGUF model through "Add a GGUF model by URL" and waits for the outcome. */
 export async function loadByUrl(page: Page, url: string) {
   await page.getByLabel('Add a GGUF model by URL').fill(url);
