@@ -84,7 +84,10 @@ async function loadModel(
   mlc.checkMlcModel(spec.modelId, gpu); // refuse before unloading anything
   await unloadCurrent();
   const engine = await mlc.loadMlcEngine({ modelId: spec.modelId, gpu, signal, onEvent });
-  await rememberMlcModel(mlcRegistry, spec.modelId);
+  // Only listing depends on this record; failing to write it must not orphan a loaded model.
+  await rememberMlcModel(mlcRegistry, spec.modelId).catch((cause: unknown) =>
+    console.warn('could not record the stored MLC model', cause),
+  );
   return engine;
 }
 
