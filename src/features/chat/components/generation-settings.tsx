@@ -14,10 +14,6 @@ export function GenerationSettings({
   onMode: (mode: ChatMode) => void;
   onSampling: (sampling: SamplingSettings) => void;
 }) {
-  const number = (value: string, fallback: number) => {
-    const parsed = Number(value);
-    return Number.isFinite(parsed) ? parsed : fallback;
-  };
   return (
     <div className="settings">
       <fieldset className="mode">
@@ -48,39 +44,58 @@ export function GenerationSettings({
         <summary>
           Temperature {sampling.temperature}, up to {sampling.maxTokens} tokens
         </summary>
-        <label className="field">
-          Temperature (0 = always the most likely token)
-          <input
-            type="number"
-            min={0}
-            max={2}
-            step={0.1}
-            value={sampling.temperature}
-            onChange={(e) =>
-              onSampling({
-                ...sampling,
-                temperature: Math.min(2, Math.max(0, number(e.target.value, 0))),
-              })
-            }
-          />
-        </label>
-        <label className="field">
-          Max tokens
-          <input
-            type="number"
-            min={1}
-            max={8192}
-            step={1}
-            value={sampling.maxTokens}
-            onChange={(e) =>
-              onSampling({
-                ...sampling,
-                maxTokens: Math.min(8192, Math.max(1, Math.round(number(e.target.value, 1)))),
-              })
-            }
-          />
-        </label>
+        <NumberField
+          label="Temperature (0 = always the most likely token)"
+          min={0}
+          max={2}
+          step={0.1}
+          value={sampling.temperature}
+          onChange={(temperature) => onSampling({ ...sampling, temperature })}
+        />
+        <NumberField
+          label="Max tokens"
+          min={1}
+          max={8192}
+          step={1}
+          value={sampling.maxTokens}
+          onChange={(maxTokens) => onSampling({ ...sampling, maxTokens })}
+        />
       </details>
     </div>
+  );
+}
+
+/** A number input that only ever reports values within [min, max] on its step grid's precision. */
+function NumberField({
+  label,
+  min,
+  max,
+  step,
+  value,
+  onChange,
+}: {
+  label: string;
+  min: number;
+  max: number;
+  step: number;
+  value: number;
+  onChange: (value: number) => void;
+}) {
+  return (
+    <label className="field">
+      {label}
+      <input
+        type="number"
+        min={min}
+        max={max}
+        step={step}
+        value={value}
+        onChange={(event) => {
+          const parsed = Number(event.target.value);
+          const whole = step >= 1 ? Math.round(parsed) : parsed;
+          onChange(Number.isFinite(whole) ? Math.min(max, Math.max(min, whole)) : min);
+        }}
+      />
+    </label>
   );
 }

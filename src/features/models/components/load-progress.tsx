@@ -1,4 +1,5 @@
 import { useEngine, useEngineStore } from '../../../lib/engine-context.tsx';
+import type { DownloadState } from '../../../lib/engine-store.ts';
 import { formatBytes, formatDuration } from '../../../lib/format.ts';
 import { downloadFigures } from '../download-progress.ts';
 import { specLabel } from '../spec-label.ts';
@@ -27,13 +28,7 @@ export function LoadProgress() {
   );
 }
 
-function DownloadBar({
-  label,
-  download,
-}: {
-  label: string;
-  download: Parameters<typeof downloadFigures>[0];
-}) {
+function DownloadBar({ label, download }: { label: string; download: DownloadState }) {
   const { percent, bytesPerSecond, secondsLeft } = downloadFigures(download);
   const parts = [
     `${formatBytes(download.loadedBytes)}${

@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useMemo, useState, type ReactNode } from 'react';
 import type { BackendPreference, ModelSpec, StoredModel } from '../../../lib/engine-protocol.ts';
 import { useEngine, useEngineStore } from '../../../lib/engine-context.tsx';
 import { errorMessage } from '../../../lib/error-messages.ts';
@@ -77,50 +77,67 @@ export function ModelPicker() {
         />
       </label>
 
-      <details className="catalog" open>
-        <summary>
-          <h3>GGUF models (llama.cpp: WebGPU or CPU)</h3>
-        </summary>
-        {ggufFamilies.map(({ family, variants }) => (
-          <details key={family} className="family" open={filtering}>
-            <summary>{family}</summary>
-            <ul className="model-list">
-              {variants.map((entry) => (
-                <GgufRow
-                  key={entry.url}
-                  entry={entry}
-                  stored={isStored({ engine: 'gguf', url: entry.url, label: '' })}
-                  busy={busy}
-                  onLoad={load}
-                />
-              ))}
-            </ul>
-          </details>
-        ))}
-      </details>
-
-      <details className="catalog" open={filtering}>
-        <summary>
-          <h3>MLC models (web-llm: WebGPU only)</h3>
-        </summary>
-        {mlcFamilies.map(({ family, variants }) => (
-          <details key={family} className="family" open={filtering}>
-            <summary>{family}</summary>
-            <ul className="model-list">
-              {variants.map((variant) => (
-                <MlcRow
-                  key={variant.modelId}
-                  variant={variant}
-                  stored={isStored({ engine: 'mlc', modelId: variant.modelId })}
-                  busy={busy}
-                  onLoad={load}
-                />
-              ))}
-            </ul>
-          </details>
-        ))}
-      </details>
+      <CatalogSection
+        title="GGUF models (llama.cpp: WebGPU or CPU)"
+        open
+        filtering={filtering}
+        families={ggufFamilies}
+        row={(entry) => (
+          <GgufRow
+            key={entry.url}
+            entry={entry}
+            stored={isStored({ engine: 'gguf', url: entry.url, label: '' })}
+            busy={busy}
+            onLoad={load}
+          />
+        )}
+      />
+      <CatalogSection
+        title="MLC models (web-llm: WebGPU only)"
+        open={filtering}
+        filtering={filtering}
+        families={mlcFamilies}
+        row={(variant) => (
+          <MlcRow
+            key={variant.modelId}
+            variant={variant}
+            stored={isStored({ engine: 'mlc', modelId: variant.modelId })}
+            busy={busy}
+            onLoad={load}
+          />
+        )}
+      />
     </section>
+  );
+}
+
+/** A collapsible list of model families, each a collapsible list of its variants. */
+function CatalogSection<V>({
+  title,
+  open,
+  filtering,
+  families,
+  row,
+}: {
+  title: string;
+  open: boolean;
+  /** While a filter is typed, every matching family is shown open. */
+  filtering: boolean;
+  families: { family: string; variants: V[] }[];
+  row: (variant: V) => ReactNode;
+}) {
+  return (
+    <details className="catalog" open={open}>
+      <summary>
+        <h3>{title}</h3>
+      </summary>
+      {families.map(({ family, variants }) => (
+        <details key={family} className="family" open={filtering}>
+          <summary>{family}</summary>
+          <ul className="model-list">{variants.map(row)}</ul>
+        </details>
+      ))}
+    </details>
   );
 }
 
