@@ -1,7 +1,8 @@
 import { defineConfig } from '@playwright/test';
 import { stockChromiumLaunch, webgpuF16Launch } from './scripts/browser-launch.ts';
 
-const PORT = 4173;
+// E2E_PORT lets two checkouts on one machine run their suites side by side.
+const PORT = Number(process.env.E2E_PORT ?? 4173);
 
 export default defineConfig({
   testDir: 'e2e',
