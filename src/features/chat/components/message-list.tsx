@@ -1,8 +1,9 @@
 import { memo, useEffect, useRef } from 'react';
 import { errorMessage } from '../../../lib/error-messages.ts';
 import type { ChatMessage, ChatMode } from '../chat-store.ts';
+import { MarkdownView } from './markdown-view.tsx';
 
-/** Model output is untrusted: it is rendered as plain text, never as HTML. */
+/** Model output is untrusted: it is rendered as sanitized markdown; the user's text as plain text. */
 export function MessageList({ messages, mode }: { messages: ChatMessage[]; mode: ChatMode }) {
   const end = useRef<HTMLDivElement>(null);
   const last = messages.at(-1);
@@ -32,10 +33,16 @@ const Message = memo(function Message({ message }: { message: ChatMessage }) {
   return (
     <article aria-label={who} className={`message ${message.role}`} data-status={message.status}>
       <p className="who">{who}</p>
-      <p className="text">
-        {message.text}
-        {message.status === 'streaming' && <span className="cursor" aria-hidden="true" />}
-      </p>
+      <div className="text">
+        {message.role === 'assistant' ? (
+          <MarkdownView text={message.text} />
+        ) : (
+          <p className="plain">{message.text}</p>
+        )}
+        {message.status === 'streaming' && message.text === '' && (
+          <span className="cursor" aria-hidden="true" />
+        )}
+      </div>
       {message.status === 'stopped' && <p className="note">Stopped.</p>}
       {message.status === 'length' && <p className="note">Reached the max-tokens limit.</p>}
       {message.status === 'error' && message.error && (
