@@ -1,4 +1,6 @@
 import { useEffect, useState } from 'react';
+import { ChatProvider } from '../features/chat/chat-context.tsx';
+import { ChatHistory } from '../features/chat/components/chat-history.tsx';
 import { ChatPanel } from '../features/chat/components/chat-panel.tsx';
 import { DeviceReport } from '../features/device/components/device-report.tsx';
 import { ModelPicker } from '../features/models/components/model-picker.tsx';
@@ -16,32 +18,37 @@ export function App() {
 
   return (
     <EngineProvider store={engine}>
-      <header className="app-header">
-        <h1>Tab LLM</h1>
-        <p className="tagline">Runs entirely in this tab. Nothing you type leaves your device.</p>
-      </header>
-      <main className="layout">
-        <aside className="sidebar">
-          <ErrorBoundary region="device">
-            <DeviceReport />
-          </ErrorBoundary>
-          <ErrorBoundary region="models">
-            <ModelPicker />
-          </ErrorBoundary>
-        </aside>
-        <div className="center">
-          <ModelStatus />
-          <EngineAlert />
-          <ErrorBoundary region="chat">
-            <ChatPanel />
-          </ErrorBoundary>
-        </div>
-        <aside className="sidebar">
-          <ErrorBoundary region="speed">
-            <StatsPanel />
-          </ErrorBoundary>
-        </aside>
-      </main>
+      <ChatProvider>
+        <header className="app-header">
+          <h1>Tab LLM</h1>
+          <p className="tagline">Runs entirely in this tab. Nothing you type leaves your device.</p>
+        </header>
+        <main className="layout">
+          <aside className="sidebar">
+            <ErrorBoundary region="device">
+              <DeviceReport />
+            </ErrorBoundary>
+            <ErrorBoundary region="models">
+              <ModelPicker />
+            </ErrorBoundary>
+          </aside>
+          <div className="center">
+            <ModelStatus />
+            <EngineAlert />
+            <ErrorBoundary region="chat">
+              <ChatPanel />
+            </ErrorBoundary>
+          </div>
+          <aside className="sidebar">
+            <ErrorBoundary region="speed">
+              <StatsPanel />
+            </ErrorBoundary>
+            <ErrorBoundary region="chat history">
+              <ChatHistory />
+            </ErrorBoundary>
+          </aside>
+        </main>
+      </ChatProvider>
     </EngineProvider>
   );
 }

@@ -1,7 +1,17 @@
-import { describe, expect, it } from 'vitest';
+import 'fake-indexeddb/auto';
+import { createStore, set } from 'idb-keyval';
+import { describe, expect, it, vi } from 'vitest';
 import type { GenerateRequest, GenerationResult } from '../../lib/engine-protocol.ts';
 import type { EngineStore } from '../../lib/engine-store.ts';
+import { openChatArchive, type ChatArchive } from './chat-archive.ts';
 import { createChatStore } from './chat-store.ts';
+
+let stores = 0;
+/** A real archive in (fake) IndexedDB, fresh for each test. */
+function freshArchive() {
+  const store = createStore(`chats-test-${String(++stores)}`, 'chats');
+  return { store, archive: openChatArchive(store) };
+}
 
 type Outcome = Awaited<ReturnType<EngineStore['generate']>>;
 
@@ -37,7 +47,7 @@ describe('chat store', () => {
       { tokens: ['Hi', ' there'], outcome: ok('Hi there') },
       { tokens: ['Fine'], outcome: ok('Fine', 'length') },
     ]);
-    const chat = createChatStore(engine);
+    const chat = createChatStore(engine, freshArchive().archive);
     await chat.send('Hello', 'chat');
     await chat.send('How are you?', 'chat');
 
@@ -59,7 +69,7 @@ describe('chat store', () => {
 
   it('sends only the text in completion mode', async () => {
     const { engine, requests } = scriptedEngine([{ tokens: [','], outcome: ok(', there') }]);
-    const chat = createChatStore(engine);
+    const chat = createChatStore(engine, freshArchive().archive);
     await chat.send('Once upon a time', 'complete');
     expect(requests[0]).toEqual({
       mode: 'complete',
@@ -74,7 +84,7 @@ describe('chat store', () => {
       { tokens: [], outcome: { ok: false, error: { kind: 'context-overflow', contextSize: 8 } } },
       { tokens: ['Yes'], outcome: ok('Yes') },
     ]);
-    const chat = createChatStore(engine);
+    const chat = createChatStore(engine, freshArchive().archive);
     await chat.send('A', 'chat');
     await chat.send('B', 'chat');
     await chat.send('C', 'chat');
@@ -96,9 +106,111 @@ describe('chat store', () => {
 
   it('new chat empties the conversation', async () => {
     const { engine } = scriptedEngine([{ tokens: ['x'], outcome: ok('x') }]);
-    const chat = createChatStore(engine);
+    const chat = createChatStore(engine, freshArchive().archive);
     await chat.send('A', 'chat');
     chat.newChat();
     expect(chat.get().messages).toEqual([]);
+  });
+
+  it('stores every exchange, and a new session reopens the latest conversation', async () => {
+    const { archive } = freshArchive();
+    const { engine } = scriptedEngine([
+      { tokens: ['One'], outcome: ok('One') },
+      { tokens: ['Two'], outcome: ok('Two') },
+    ]);
+    const first = createChatStore(engine, archive);
+    await first.send('Older chat', 'chat');
+    first.newChat();
+    await first.send('Newer chat', 'chat');
+    expect(first.get().saved.map((c) => c.title)).toEqual(['Newer chat', 'Older chat']);
+
+    const reloaded = createChatStore(engine, archive);
+    await reloaded.restore();
+    expect(reloaded.get().messages.map((m) => [m.role, m.text, m.status])).toEqual([
+      ['user', 'Newer chat', 'done'],
+      ['assistant', 'Two', 'done'],
+    ]);
+    reloaded.open(reloaded.get().saved[1]?.id ?? '');
+    expect(reloaded.get().messages.map((m) => m.text)).toEqual(['Older chat', 'One']);
+  });
+
+  it('an answer cut off by a closed tab comes back as stopped', async () => {
+    const { archive } = freshArchive();
+    const engine = {
+      get: () => ({ state: { status: 'ready' } }),
+      generate: (_: GenerateRequest, onToken: (text: string) => void) => {
+        onToken('Partial');
+        return new Promise<Outcome>(() => undefined); // never ends: the tab closes first
+      },
+      stop: () => undefined,
+    } as unknown as EngineStore;
+    void createChatStore(engine, archive).send('Tell me', 'chat');
+    await vi.waitFor(async () => expect(await archive.list()).toHaveLength(1));
+
+    const reloaded = createChatStore(engine, archive);
+    await reloaded.restore();
+    expect(reloaded.get().messages.map((m) => [m.role, m.status])).toEqual([
+      ['user', 'done'],
+      ['assistant', 'stopped'],
+    ]);
+  });
+
+  it('skips damaged or unknown records instead of failing', async () => {
+    const { store, archive } = freshArchive();
+    await set('a', { version: 2, id: 'a' }, store);
+    await set('b', 'not a chat', store);
+    await set(
+      'c',
+      { version: 1, id: 'c', createdAt: 1, updatedAt: 1, messages: [{ id: 1 }] },
+      store,
+    );
+    await set(
+      'd',
+      {
+        version: 1,
+        id: 'd',
+        title: 'Fine',
+        createdAt: 1,
+        updatedAt: 2,
+        messages: [{ id: 1, role: 'user', text: 'hi', status: 'done' }],
+      },
+      store,
+    );
+    expect((await archive.list()).map((c) => c.id)).toEqual(['d']);
+  });
+
+  it('deletes one conversation, or all of them', async () => {
+    const { archive } = freshArchive();
+    const { engine } = scriptedEngine([
+      { tokens: ['1'], outcome: ok('1') },
+      { tokens: ['2'], outcome: ok('2') },
+    ]);
+    const chat = createChatStore(engine, archive);
+    await chat.send('First', 'chat');
+    const firstId = chat.get().chatId;
+    chat.newChat();
+    await chat.send('Second', 'chat');
+    await chat.remove(firstId);
+    expect((await archive.list()).map((c) => c.title)).toEqual(['Second']);
+    expect(chat.get().messages).toHaveLength(2);
+
+    await chat.removeAll();
+    expect(await archive.list()).toEqual([]);
+    expect(chat.get().saved).toEqual([]);
+    expect(chat.get().messages).toEqual([]);
+  });
+
+  it('a full disk becomes a visible message and the conversation stays on screen', async () => {
+    const full: ChatArchive = {
+      list: async () => [],
+      save: () => Promise.reject(new DOMException('full', 'QuotaExceededError')),
+      remove: async () => undefined,
+      removeAll: async () => undefined,
+    };
+    const { engine } = scriptedEngine([{ tokens: ['x'], outcome: ok('x') }]);
+    const chat = createChatStore(engine, full);
+    await chat.send('Hello', 'chat');
+    expect(chat.get().saveError).toMatch(/storage is full/i);
+    expect(chat.get().messages.map((m) => m.text)).toEqual(['Hello', 'x']);
   });
 });

@@ -1,17 +1,15 @@
-import { useState } from 'react';
-import { useEngine, useEngineStore } from '../../../lib/engine-context.tsx';
+import { useEngine } from '../../../lib/engine-context.tsx';
 import { loadedModel } from '../../../lib/engine-store.ts';
-import { useExternalStore } from '../../../lib/external-store.ts';
-import { createChatStore, type ChatMode } from '../chat-store.ts';
+import { useChat, useChatStore } from '../chat-context.tsx';
+import type { ChatMode } from '../chat-store.ts';
 import { Composer } from './composer.tsx';
 import { GenerationSettings } from './generation-settings.tsx';
 import { MessageList } from './message-list.tsx';
 
 export function ChatPanel() {
-  const engine = useEngineStore();
   const { state } = useEngine();
-  const [chat] = useState(() => createChatStore(engine));
-  const { messages, modeOverride, sampling } = useExternalStore(chat);
+  const chat = useChatStore();
+  const { messages, modeOverride, sampling, saveError } = useChat();
 
   const model = loadedModel(state);
   const mode: ChatMode = modeOverride ?? (model && !model.hasChatTemplate ? 'complete' : 'chat');
@@ -33,6 +31,11 @@ export function ChatPanel() {
         onSampling={(sampling) => chat.set((s) => ({ ...s, sampling }))}
       />
       <MessageList messages={messages} mode={mode} />
+      {saveError && (
+        <p role="alert" className="alert">
+          {saveError}
+        </p>
+      )}
       <Composer
         canSend={model !== null && !generating}
         generating={generating}

@@ -1,6 +1,7 @@
 import { memo, useEffect, useRef } from 'react';
 import { errorMessage } from '../../../lib/error-messages.ts';
-import type { ChatMessage, ChatMode } from '../chat-store.ts';
+import type { ChatMessage } from '../chat-archive.ts';
+import type { ChatMode } from '../chat-store.ts';
 import { MarkdownView } from './markdown-view.tsx';
 
 /** Model output is untrusted: it is rendered as sanitized markdown; the user's text as plain text. */

@@ -1,0 +1,15 @@
+import type { SavedChat } from './chat-archive.ts';
+
+/** Every conversation as one JSON document: the same records the archive stores. */
+export function chatsAsJson(chats: readonly SavedChat[], exportedAt = new Date()): string {
+  return JSON.stringify({ app: 'tab-llm', exportedAt: exportedAt.toISOString(), chats }, null, 2);
+}
+
+/** One conversation as readable Markdown. */
+export function chatAsMarkdown(chat: SavedChat): string {
+  const lines = [`# ${chat.title}`, '', `_${new Date(chat.createdAt).toISOString()}_`, ''];
+  for (const message of chat.messages) {
+    lines.push(`## ${message.role === 'user' ? 'You' : 'Model'}`, '', message.text, '');
+  }
+  return lines.join('\n');
+}

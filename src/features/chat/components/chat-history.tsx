@@ -1,0 +1,96 @@
+import { useState } from 'react';
+import { useEngine } from '../../../lib/engine-context.tsx';
+import { saveFile } from '../../../lib/save-file.ts';
+import { useChat, useChatStore } from '../chat-context.tsx';
+import { chatAsMarkdown, chatsAsJson } from '../chat-export.ts';
+
+const when = (time: number) =>
+  new Date(time).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' });
+
+/** Stored conversations: reopen, export, delete. They live only in this browser. */
+export function ChatHistory() {
+  const chat = useChatStore();
+  const { chatId, saved } = useChat();
+  const { state } = useEngine();
+  const [confirmingDeleteAll, setConfirmingDeleteAll] = useState(false);
+  // Switching conversations mid-answer would leave the answer without a home.
+  const busy = state.status === 'generating';
+  const open = saved.find((c) => c.id === chatId);
+
+  return (
+    <section aria-labelledby="history-heading" className="panel history">
+      <h2 id="history-heading">Chats</h2>
+      <p className="hint">Stored only in this browser.</p>
+      {saved.length === 0 ? (
+        <p>No saved chats yet.</p>
+      ) : (
+        <ul className="chat-list" aria-label="Saved chats">
+          {saved.map((c) => (
+            <li key={c.id} aria-current={c.id === chatId ? 'true' : undefined}>
+              <button
+                type="button"
+                className="link"
+                disabled={busy}
+                onClick={() => chat.open(c.id)}
+              >
+                {c.title}
+              </button>
+              <span className="hint">{when(c.updatedAt)}</span>
+              <button
+                type="button"
+                aria-label={`Delete chat: ${c.title}`}
+                disabled={busy}
+                onClick={() => void chat.remove(c.id)}
+              >
+                ×
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      <div className="actions">
+        <button
+          type="button"
+          disabled={!open}
+          onClick={() => {
+            if (open) saveFile(`${open.title}.md`, chatAsMarkdown(open), 'text/markdown');
+          }}
+        >
+          Download this chat
+        </button>
+        <button
+          type="button"
+          disabled={saved.length === 0}
+          onClick={() => saveFile('tab-llm-chats.json', chatsAsJson(saved), 'application/json')}
+        >
+          Export all
+        </button>
+        {confirmingDeleteAll ? (
+          <span role="group" aria-label="Confirm deleting all chats">
+            <button
+              type="button"
+              className="danger"
+              onClick={() => {
+                setConfirmingDeleteAll(false);
+                void chat.removeAll();
+              }}
+            >
+              Delete {saved.length} chats
+            </button>
+            <button type="button" onClick={() => setConfirmingDeleteAll(false)}>
+              Keep them
+            </button>
+          </span>
+        ) : (
+          <button
+            type="button"
+            disabled={saved.length === 0 || busy}
+            onClick={() => setConfirmingDeleteAll(true)}
+          >
+            Delete all chats
+          </button>
+        )}
+      </div>
+    </section>
+  );
+}
