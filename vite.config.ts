@@ -1,6 +1,10 @@
 import react from '@vitejs/plugin-react';
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
+import { VitePWA } from 'vite-plugin-pwa';
+import { buildModelHosts, contentSecurityPolicy } from './scripts/content-security-policy.ts';
 import { mlcCatalogPlugin } from './scripts/mlc-catalog-plugin.ts';
+
+const modelHosts = buildModelHosts();
 
 /**
  * Cross-origin isolation lets llama.cpp use SharedArrayBuffer threads. Model hosts are fetched
@@ -11,11 +15,72 @@ const isolation = {
   'Cross-Origin-Embedder-Policy': 'require-corp',
 };
 
+/** The headers production needs: isolation plus the full Content-Security-Policy. */
+const productionHeaders = {
+  ...isolation,
+  'Content-Security-Policy': contentSecurityPolicy(modelHosts),
+  'Referrer-Policy': 'no-referrer',
+  'X-Content-Type-Options': 'nosniff',
+};
+
+/**
+ * The production build carries its policy in two forms: a meta tag in index.html (works on any
+ * static host) and a `_headers` file (Netlify, Cloudflare Pages) with the header-only parts.
+ * The dev server gets neither: React's hot reload needs inline scripts.
+ */
+function productionPolicy(): Plugin {
+  return {
+    name: 'production-policy',
+    apply: 'build',
+    transformIndexHtml: (html) =>
+      html.replace(
+        '<meta charset="UTF-8" />',
+        `<meta charset="UTF-8" />\n    <meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy(modelHosts, true)}" />`,
+      ),
+    generateBundle() {
+      const lines = Object.entries(productionHeaders).map(([k, v]) => `  ${k}: ${v}`);
+      this.emitFile({ type: 'asset', fileName: '_headers', source: `/*\n${lines.join('\n')}\n` });
+    },
+  };
+}
+
 export default defineConfig({
-  plugins: [react(), mlcCatalogPlugin()],
+  plugins: [
+    react(),
+    mlcCatalogPlugin(),
+    productionPolicy(),
+    VitePWA({
+      // The user decides when a new version takes over; old and new files never mix in one tab.
+      registerType: 'prompt',
+      injectRegister: null,
+      includeAssets: ['favicon.svg', 'apple-touch-icon.png'],
+      manifest: {
+        name: 'Tab LLM · private AI in your browser',
+        short_name: 'Tab LLM',
+        description: 'A private LLM that runs entirely in your browser tab.',
+        theme_color: '#1f3a5f',
+        background_color: '#111418',
+        display: 'standalone',
+        icons: [
+          { src: 'icon-192.png', sizes: '192x192', type: 'image/png' },
+          { src: 'icon-512.png', sizes: '512x512', type: 'image/png' },
+          { src: 'icon-maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
+        ],
+      },
+      workbox: {
+        // Every file of the app, the engines' wasm and worker bundles included, so it opens
+        // and runs with no network. Model files are not here: they live in IndexedDB.
+        globPatterns: ['**/*.{html,js,css,wasm,svg,png,webmanifest}'],
+        maximumFileSizeToCacheInBytes: 16 * 1024 * 1024,
+        navigateFallback: 'index.html',
+        cleanupOutdatedCaches: true,
+      },
+    }),
+  ],
+  define: { __TAB_LLM_MODEL_HOSTS__: JSON.stringify(modelHosts) },
   worker: { format: 'es' },
   server: { headers: isolation },
-  preview: { headers: isolation },
+  preview: { headers: productionHeaders },
   build: {
     target: 'es2023',
     // wllama and web-llm are large by nature; they load lazily inside the worker.

@@ -5,3 +5,6 @@ declare module 'virtual:mlc-catalog' {
   /** web-llm's prebuilt chat models, read at build time (see scripts/mlc-catalog-plugin.ts). */
   export const mlcModelRecords: ModelRecord[];
 }
+
+/** The model hosts this build allows (see src/lib/model-hosts.ts), set by vite.config.ts. */
+declare const __TAB_LLM_MODEL_HOSTS__: readonly string[];

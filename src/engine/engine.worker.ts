@@ -18,6 +18,7 @@ import { probeDevice } from './device/probe-device.ts';
 import { describe, EngineFailure, isAbortError } from './engine-failure.ts';
 import { openGguf } from './gguf/open-gguf.ts';
 import type { LocalEngine } from './local-engine.ts';
+import { contactedOrigins, logRequestsOf } from './network-log.ts';
 import {
   forgetMlcModel,
   listMlcRecords,
@@ -25,6 +26,8 @@ import {
   rememberMlcModel,
 } from './mlc/mlc-registry.ts';
 import { listCompleteFiles, openShardStore } from './storage/shard-store.ts';
+
+logRequestsOf(self);
 
 const shards = openShardStore();
 const mlcRegistry = openMlcRegistry();
@@ -176,6 +179,8 @@ const api = {
   stopGeneration() {
     generating?.abort();
   },
+
+  networkLog: () => Promise.resolve(contactedOrigins()),
 } satisfies EngineApi;
 
 expose(api);

@@ -8,6 +8,7 @@ import type {
   LoadOptions,
   LoadedModel,
   ModelSpec,
+  OriginContact,
   Outcome,
   StoredModel,
   TokenEvent,
@@ -21,6 +22,7 @@ export interface EngineClient {
   probe: () => Promise<DeviceReport>;
   listStored: () => Promise<StoredModel[]>;
   current: () => Promise<LoadedModel | null>;
+  networkLog: () => Promise<OriginContact[]>;
   load: (
     spec: ModelSpec,
     options: LoadOptions,
@@ -92,6 +94,7 @@ export function createEngineClient(
     probe: () => call((remote) => remote.probe()),
     listStored: () => call((remote) => remote.listStored()),
     current: () => call((remote) => remote.current()),
+    networkLog: () => call((remote) => remote.networkLog()),
 
     load: (spec, options, { signal, onEvent }) =>
       guarded((remote) => {

@@ -40,6 +40,7 @@ function scriptedApi(over: Partial<EngineApi> = {}): EngineApi {
     probe: vi.fn(),
     listStored: async () => [],
     current: async () => model,
+    networkLog: async () => [],
     // Like the worker: events go through `orderedEvents` and are delivered before returning.
     async load(_spec, _options, onEvent) {
       const events = orderedEvents(onEvent);

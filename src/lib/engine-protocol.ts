@@ -114,6 +114,7 @@ export interface GenerationResult {
  */
 export type EngineError =
   | { kind: 'download-failed'; url: string; status: number | null; detail: string }
+  | { kind: 'host-not-allowed'; url: string; allowedHosts: string[] }
   | { kind: 'download-incomplete'; url: string; expectedBytes: number; receivedBytes: number }
   | { kind: 'not-gguf'; source: string }
   | { kind: 'unsupported-gguf-version'; source: string; version: number }
@@ -139,6 +140,15 @@ export type Outcome<T> = { ok: true; value: T } | { ok: false; error: EngineErro
  * The API the inference worker exposes. Callbacks must be passed wrapped in `Comlink.proxy`; the
  * worker delivers every event before the call that sent it resolves (see `orderedEvents`).
  */
+/** One origin the worker sent requests to in this session. */
+export interface OriginContact {
+  origin: string;
+  requests: number;
+  /** Epoch ms of the first and the latest request. */
+  firstAt: number;
+  lastAt: number;
+}
+
 export interface EngineApi {
   /** Reads the WebGPU adapter and wasm features as seen from the worker. */
   probe: () => Promise<DeviceReport>;
@@ -174,6 +184,12 @@ export interface EngineApi {
 
   /** Stops the generation in progress, if any. */
   stopGeneration: () => void;
+
+  /**
+   * Every origin the worker has sent a request to in this session (model downloads, web-llm's
+   * fetches), recorded when the request starts, whatever its outcome.
+   */
+  networkLog: () => Promise<OriginContact[]>;
 }
 
 /**

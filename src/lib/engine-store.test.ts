@@ -27,6 +27,7 @@ function scriptedClient(loads: Outcome<LoadedModel>[]) {
     probe: async () => device,
     listStored: async () => [],
     current: async () => current,
+    networkLog: async () => [],
     load: async (_spec, _options, { onEvent }) => {
       onEvent({ type: 'download', loadedBytes: 10, totalBytes: 100, at: 1000 });
       seen.push(store.get().state);

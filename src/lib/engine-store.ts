@@ -9,6 +9,7 @@ import type {
   LoadOptions,
   LoadedModel,
   ModelSpec,
+  OriginContact,
   RunMeasurements,
   StoredModel,
 } from './engine-protocol.ts';
@@ -78,6 +79,8 @@ export interface EngineStore extends ExternalStore<EngineSnapshot> {
   stop: () => void;
   dismissError: () => void;
   refreshStored: () => Promise<void>;
+  /** The origins the worker contacted this session (empty when the worker cannot answer). */
+  networkLog: () => Promise<OriginContact[]>;
 }
 
 const MAX_SAMPLES = 50;
@@ -127,6 +130,7 @@ export function createEngineStore(client: EngineClient): EngineStore {
   return {
     ...store,
     refreshStored,
+    networkLog: () => client.networkLog().catch(() => []),
 
     async start() {
       try {

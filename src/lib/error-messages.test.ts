@@ -10,6 +10,11 @@ const examples: { [K in EngineError['kind']]: Extract<EngineError, { kind: K }> 
     status: 404,
     detail: '',
   },
+  'host-not-allowed': {
+    kind: 'host-not-allowed',
+    url: 'https://h.example/m.gguf',
+    allowedHosts: ['https://huggingface.co'],
+  },
   'download-incomplete': {
     kind: 'download-incomplete',
     url: 'https://h.example/m.gguf',

@@ -32,6 +32,12 @@ export function errorMessage(error: EngineError): ErrorMessage {
             ? 'Check your connection (models need the network only for their first download), then try again.'
             : 'Check the URL, or pick another model from the catalog.',
       };
+    case 'host-not-allowed':
+      return {
+        title: `This app does not download from ${hostOf(error.url)}: its security policy allows only ${error.allowedHosts.join(', ')}.`,
+        action:
+          'Use a model hosted there (for example on Hugging Face), or load the file from your disk.',
+      };
     case 'download-incomplete':
       return {
         title: `The download stopped early: ${formatBytes(error.receivedBytes)} of ${formatBytes(

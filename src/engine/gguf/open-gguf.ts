@@ -1,4 +1,5 @@
 import type { EngineError, LoadEvent } from '../../lib/engine-protocol.ts';
+import { allowedModelHosts, hostAllows } from '../../lib/model-hosts.ts';
 import { EngineFailure } from '../engine-failure.ts';
 import { downloadToStore } from '../storage/download-to-store.ts';
 import { deleteFile, readFile, type ShardStore } from '../storage/shard-store.ts';
@@ -36,6 +37,14 @@ export async function openGguf(
     await deleteFile(store, url);
   }
 
+  // The Content-Security-Policy would block any other host anyway, with an opaque network error.
+  if (!hostAllows(allowedModelHosts(), url)) {
+    throw new EngineFailure({
+      kind: 'host-not-allowed',
+      url,
+      allowedHosts: [...allowedModelHosts()],
+    });
+  }
   const { verified: header } = await downloadToStore(store, url, label, {
     signal,
     onProgress: (loadedBytes, totalBytes) =>

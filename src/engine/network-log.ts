@@ -1,0 +1,36 @@
+import type { OriginContact } from '../lib/engine-protocol.ts';
+
+const contacts = new Map<string, OriginContact>();
+
+function urlOf(input: RequestInfo | URL): string {
+  if (typeof input === 'string') return input;
+  return input instanceof URL ? input.href : input.url;
+}
+
+/**
+ * Records the origin of every request made through `scope.fetch` (the worker's global: our
+ * downloader and web-llm both fetch through it). The privacy panel shows the result, so what it
+ * lists comes from the requests themselves, not from what the code meant to do.
+ */
+export function logRequestsOf(
+  scope: { fetch: typeof fetch; location: { href: string } },
+  now = Date.now,
+): void {
+  const send = scope.fetch.bind(scope);
+  scope.fetch = (input, init) => {
+    const { origin } = new URL(urlOf(input), scope.location.href);
+    const at = now();
+    const seen = contacts.get(origin);
+    contacts.set(origin, {
+      origin,
+      requests: (seen?.requests ?? 0) + 1,
+      firstAt: seen?.firstAt ?? at,
+      lastAt: at,
+    });
+    return send(input, init);
+  };
+}
+
+export function contactedOrigins(): OriginContact[] {
+  return [...contacts.values()];
+}
