@@ -38,6 +38,8 @@ export default defineConfig({
   webServer: {
     command: `npx vite build && npx vite preview --host 127.0.0.1 --port ${PORT} --strictPort`,
     url: `http://127.0.0.1:${PORT}`,
+    // The tests' model server runs on a random local port; this build may download from it.
+    env: { TAB_LLM_MODEL_HOSTS: 'http://127.0.0.1:*' },
     reuseExistingServer: !process.env.CI,
     timeout: 180_000,
   },

@@ -19,7 +19,7 @@ export const test = base.extend<object, { models: ModelServer }>({
 /** Opens the app and waits until it knows what this browser can do. */
 export async function openApp(page: Page) {
   await page.goto('/');
-  await expect(page.getByRole('heading', { name: 'This device' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'This device', exact: true })).toBeVisible();
   await expect(page.getByText('Checking what this browser can run')).toBeHidden();
 }
 

@@ -5,12 +5,14 @@ import { ChatPanel } from '../features/chat/components/chat-panel.tsx';
 import { DeviceReport } from '../features/device/components/device-report.tsx';
 import { ModelPicker } from '../features/models/components/model-picker.tsx';
 import { ModelStatus } from '../features/models/components/model-status.tsx';
+import { PrivacyPanel } from '../features/privacy/components/privacy-panel.tsx';
 import { StatsPanel } from '../features/stats/components/stats-panel.tsx';
 import { createEngineClient } from '../lib/engine-client.ts';
 import { EngineProvider } from '../lib/engine-context.tsx';
 import { createEngineStore } from '../lib/engine-store.ts';
 import { EngineAlert } from './engine-alert.tsx';
 import { ErrorBoundary } from './error-boundary.tsx';
+import { UpdateBanner } from './update-banner.tsx';
 
 export function App() {
   const [engine] = useState(() => createEngineStore(createEngineClient()));
@@ -23,6 +25,7 @@ export function App() {
           <h1>Tab LLM</h1>
           <p className="tagline">Runs entirely in this tab. Nothing you type leaves your device.</p>
         </header>
+        <UpdateBanner />
         <main className="layout">
           <aside className="sidebar">
             <ErrorBoundary region="device">
@@ -45,6 +48,9 @@ export function App() {
             </ErrorBoundary>
             <ErrorBoundary region="chat history">
               <ChatHistory />
+            </ErrorBoundary>
+            <ErrorBoundary region="privacy">
+              <PrivacyPanel />
             </ErrorBoundary>
           </aside>
         </main>

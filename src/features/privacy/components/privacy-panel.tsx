@@ -1,0 +1,82 @@
+import { useEffect, useState } from 'react';
+import type { OriginContact } from '../../../lib/engine-protocol.ts';
+import { useEngineStore } from '../../../lib/engine-context.tsx';
+import { allowedModelHosts } from '../../../lib/model-hosts.ts';
+import { mergeContacts, pageRequests } from '../page-requests.ts';
+
+const REFRESH_MS = 2000;
+
+/** Requests the policy blocked in this page (the browser reports each one). */
+let blocked = 0;
+if (typeof document !== 'undefined') {
+  document.addEventListener('securitypolicyviolation', () => blocked++);
+}
+
+const policyActive = () =>
+  document.querySelector('meta[http-equiv="Content-Security-Policy"]') !== null;
+
+/**
+ * What this session sent over the network, read from the requests themselves: the page's
+ * (Resource Timing) and the worker's (every fetch it made). Nothing else is contacted.
+ */
+export function PrivacyPanel() {
+  const engine = useEngineStore();
+  const [contacts, setContacts] = useState<OriginContact[]>(pageRequests);
+  const [blockedCount, setBlockedCount] = useState(blocked);
+
+  useEffect(() => {
+    let live = true;
+    const refresh = async () => {
+      const worker = await engine.networkLog();
+      if (!live) return;
+      setContacts(mergeContacts(pageRequests(), worker));
+      setBlockedCount(blocked);
+    };
+    void refresh();
+    const timer = setInterval(() => void refresh(), REFRESH_MS);
+    return () => {
+      live = false;
+      clearInterval(timer);
+    };
+  }, [engine]);
+
+  return (
+    <section aria-labelledby="privacy-heading" className="panel privacy">
+      <h2 id="privacy-heading">Privacy</h2>
+      <ul className="facts">
+        <li>Your chats and models are stored only in this browser.</li>
+        <li>Prompts and answers never leave this device: the model runs here.</li>
+        <li>No analytics, no telemetry, no third-party scripts or fonts.</li>
+      </ul>
+      <h3>Contacted this session</h3>
+      <ul aria-label="Contacted this session" className="origins">
+        {contacts.map((c) => (
+          <li key={c.origin}>
+            <code>{c.origin}</code>{' '}
+            <span className="hint">
+              {c.origin === location.origin ? 'this app' : 'model download'} · {c.requests}{' '}
+              {c.requests === 1 ? 'request' : 'requests'}, last at{' '}
+              {new Date(c.lastAt).toLocaleTimeString()}
+            </span>
+          </li>
+        ))}
+      </ul>
+      <details>
+        <summary>Security policy</summary>
+        <p>
+          {policyActive()
+            ? 'A Content-Security-Policy is enforced: scripts only from this app, downloads only from these hosts:'
+            : 'No Content-Security-Policy in this development build. Downloads are limited to:'}
+        </p>
+        <ul className="origins">
+          {allowedModelHosts().map((host) => (
+            <li key={host}>
+              <code>{host}</code>
+            </li>
+          ))}
+        </ul>
+        <p>Requests blocked by the policy in this page: {blockedCount}</p>
+      </details>
+    </section>
+  );
+}
