@@ -16,9 +16,12 @@ export const test = base.extend<object, { models: ModelServer }>({
   ],
 });
 
-/** Opens the app and waits until it knows what this browser can do. */
-export async function openApp(page: Page) {
-  await page.goto('/');
+/**
+ * Opens the app (at the config's base URL, or at `origin`; `null`: the page is already open)
+ * and waits until it knows what this browser can do.
+ */
+export async function openApp(page: Page, origin: string | null = '') {
+  if (origin !== null) await page.goto(`${origin}/`);
   await expect(page.getByRole('heading', { name: 'This device', exact: true })).toBeVisible();
   await expect(page.getByText('Checking what this browser can run')).toBeHidden();
 }

@@ -1,0 +1,30 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { preview } from 'vite';
+import { E2E_MODEL_HOSTS } from './e2e-build.ts';
+
+export interface AppServer {
+  origin: string;
+  close: () => Promise<void>;
+}
+
+/**
+ * A server of the production build (`dist/`, built by playwright.config.ts's webServer) that a
+ * test owns, so it can stop it and prove the app then runs without any server at all. It sends
+ * the same headers as `vite preview`, Content-Security-Policy included.
+ */
+export async function startAppServer(): Promise<AppServer> {
+  process.env.TAB_LLM_MODEL_HOSTS = E2E_MODEL_HOSTS;
+  const server = await preview({
+    logLevel: 'silent',
+    preview: { host: '127.0.0.1', port: 0, strictPort: true, open: false },
+  });
+  const { port } = server.httpServer.address() as AddressInfo;
+  return {
+    origin: `http://127.0.0.1:${String(port)}`,
+    close: async () => {
+      (server.httpServer as Server).closeAllConnections();
+      await server.close();
+    },
+  };
+}
