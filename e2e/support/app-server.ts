@@ -9,14 +9,15 @@ export interface AppServer {
 }
 
 /**
- * A server of the production build (`dist/`, built by playwright.config.ts's webServer) that a
- * test owns, so it can stop it and prove the app then runs without any server at all. It sends
+ * A server of the production build (`dist/`, built by playwright.config.ts's webServer, or a
+ * copy of it in `outDir`) that a test owns, so it can stop it and prove the app then runs without any server at all. It sends
  * the same headers as `vite preview`, Content-Security-Policy included.
  */
-export async function startAppServer(): Promise<AppServer> {
+export async function startAppServer(outDir = 'dist'): Promise<AppServer> {
   process.env.TAB_LLM_MODEL_HOSTS = E2E_MODEL_HOSTS;
   const server = await preview({
     logLevel: 'silent',
+    build: { outDir },
     preview: { host: '127.0.0.1', port: 0, strictPort: true, open: false },
   });
   const { port } = server.httpServer.address() as AddressInfo;
