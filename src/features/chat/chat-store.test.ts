@@ -118,7 +118,8 @@ describe('chat store', () => {
       { tokens: ['One'], outcome: ok('One') },
       { tokens: ['Two'], outcome: ok('Two') },
     ]);
-    const first = createChatStore(engine, archive);
+    let clock = 0;
+    const first = createChatStore(engine, archive, () => ++clock);
     await first.send('Older chat', 'chat');
     first.newChat();
     await first.send('Newer chat', 'chat');

@@ -62,10 +62,11 @@ const STREAM_SAVE_MS = 2000;
 export function createChatStore(
   engine: EngineStore,
   archive: ChatArchive = openChatArchive(),
+  now: () => number = Date.now,
 ): ChatStore {
   const store = createExternalStore<ChatSnapshot>({
     chatId: crypto.randomUUID(),
-    createdAt: Date.now(),
+    createdAt: now(),
     messages: [],
     saved: [],
     saveError: null,
@@ -82,7 +83,7 @@ export function createChatStore(
   async function save() {
     const { chatId, createdAt, messages } = store.get();
     if (messages.length === 0) return;
-    lastSave = Date.now();
+    lastSave = now();
     const chat: SavedChat = {
       version: 1,
       id: chatId,
@@ -111,7 +112,7 @@ export function createChatStore(
 
   function newChat() {
     engine.stop();
-    show({ id: crypto.randomUUID(), createdAt: Date.now(), messages: [] });
+    show({ id: crypto.randomUUID(), createdAt: now(), messages: [] });
   }
 
   function show(chat: Pick<SavedChat, 'id' | 'createdAt' | 'messages'>) {
@@ -156,7 +157,7 @@ export function createChatStore(
       const outcome = await engine.generate(request, (piece) => {
         if (!stillOpen()) return;
         update(answerId, (m) => ({ ...m, text: m.text + piece }));
-        if (Date.now() - lastSave > STREAM_SAVE_MS) void save();
+        if (now() - lastSave > STREAM_SAVE_MS) void save();
       });
       if (!stillOpen()) return;
       update(answerId, (m) => {
