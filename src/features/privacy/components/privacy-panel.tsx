@@ -43,7 +43,7 @@ export function PrivacyPanel() {
   return (
     <section aria-labelledby="privacy-heading" className="panel privacy">
       <h2 id="privacy-heading">Privacy</h2>
-      <ul className="facts">
+      <ul className="assurances">
         <li>Your chats and models are stored only in this browser.</li>
         <li>Prompts and answers never leave this device: the model runs here.</li>
         <li>No analytics, no telemetry, no third-party scripts or fonts.</li>
