@@ -142,7 +142,7 @@ export async function sendTimed(page: Page, text: string): Promise<AnswerTiming>
         const answer = all[all.length - 1];
         if (!answer) return;
         const streaming = answer.getAttribute('data-status') === 'streaming';
-        const length = answer.querySelector('.text')?.textContent?.length ?? 0;
+        const length = answer.querySelector('.text')?.textContent.length ?? 0;
         if (streaming && length !== lastLength) {
           firstAt ??= now;
           lastChangeAt = now;

@@ -30,7 +30,10 @@ export async function instrumentMainThread(context: BrowserContext): Promise<voi
     }).observe({ type: 'longtask', buffered: true });
 
     const wrapped = new WeakMap<object, EventListener>();
+    // The originals are only ever called with `.call(port, …)`.
+    // eslint-disable-next-line @typescript-eslint/unbound-method
     const add = MessagePort.prototype.addEventListener;
+    // eslint-disable-next-line @typescript-eslint/unbound-method
     const remove = MessagePort.prototype.removeEventListener;
     MessagePort.prototype.addEventListener = function (
       this: MessagePort,
