@@ -1,10 +1,11 @@
 import type { DeviceReport as Report } from '../../../lib/engine-protocol.ts';
-import { useEngine } from '../../../lib/engine-context.tsx';
+import { useEngineValue } from '../../../lib/engine-context.tsx';
 import { formatBytes } from '../../../lib/format.ts';
 
 /** What this browser offers for inference, shown before anything is downloaded. */
 export function DeviceReport() {
-  const { device, state } = useEngine();
+  const device = useEngineValue((s) => s.device);
+  const state = useEngineValue((s) => s.state);
   return (
     <section aria-labelledby="device-heading" className="panel">
       <h2 id="device-heading">This device</h2>

@@ -1,6 +1,6 @@
 import { useMemo, useState, type ReactNode } from 'react';
 import type { BackendPreference, ModelSpec, StoredModel } from '../../../lib/engine-protocol.ts';
-import { useEngine, useEngineStore } from '../../../lib/engine-context.tsx';
+import { useEngineStore, useEngineValue } from '../../../lib/engine-context.tsx';
 import { errorMessage } from '../../../lib/error-messages.ts';
 import { formatBytes } from '../../../lib/format.ts';
 import { blockerError } from '../../../lib/mlc-requirements.ts';
@@ -13,7 +13,9 @@ import { LoadProgress } from './load-progress.tsx';
 
 /** Pick a model: stored ones, the curated GGUF list, web-llm's MLC list, or any GGUF URL. */
 export function ModelPicker() {
-  const { state, device, stored } = useEngine();
+  const state = useEngineValue((s) => s.state);
+  const device = useEngineValue((s) => s.device);
+  const stored = useEngineValue((s) => s.stored);
   const engine = useEngineStore();
   const [backend, setBackend] = useState<BackendPreference>('auto');
   const [query, setQuery] = useState('');
