@@ -28,7 +28,7 @@ import {
   type StreamingCost,
 } from './main-thread.ts';
 import type { GenerationTiming, RawEngine } from './raw-engine/raw-engine-api.ts';
-import { figureTable, verdict, type Figure } from './report.ts';
+import { figureTable, formatSummary, verdict, type Figure } from './report.ts';
 import { pairedRatio, summarize } from './stats.ts';
 import { ensureSyntheticGguf, syntheticFileName, type SyntheticModel } from './synthetic-gguf.ts';
 
@@ -154,8 +154,12 @@ const raw = (page: Page) => ({
 });
 
 interface RateRun {
+  /** As seen on screen (app) or in the stream callback (raw). */
   decode: number;
   prefill: number;
+  /** llama.cpp's own timings: apart from the rates above, they leave out every hop to the screen. */
+  engineDecode: number;
+  enginePrefill: number;
   outputTokens: number;
   promptTokens: number;
 }
@@ -166,6 +170,10 @@ const rawRates = (run: GenerationTiming): RateRun => {
   return {
     decode: (output - 1) / (run.streamMs / 1000),
     prefill: prompt / (run.firstTokenMs / 1000),
+    engineDecode: run.engine ? run.engine.outputTokens / (run.engine.decodeMs / 1000) : Number.NaN,
+    enginePrefill: run.engine
+      ? run.engine.promptTokens / (run.engine.prefillMs / 1000)
+      : Number.NaN,
     outputTokens: output,
     promptTokens: prompt,
   };
@@ -207,6 +215,8 @@ async function measureOverhead(browser: Browser, servers: Servers, backend: 'aut
         appRuns.push({
           decode: (t.outputTokens - 1) / (t.streamMs / 1000),
           prefill: t.promptTokens / (t.firstTokenMs / 1000),
+          engineDecode: t.panelDecodeRate,
+          enginePrefill: t.panelPrefillRate,
           outputTokens: t.outputTokens,
           promptTokens: t.promptTokens,
         });
@@ -543,6 +553,18 @@ async function main() {
     const minutes = ((Date.now() - started) / 60000).toFixed(1);
     const table = figureTable(figures);
     console.log(`\n${table}\n`);
+    const engineRatio = (o: typeof gpu, key: 'engineDecode' | 'enginePrefill') =>
+      formatSummary(
+        pairedRatio(
+          o.appRuns.map((r) => r[key]),
+          o.rawRuns.map((r) => r[key]),
+        ),
+      );
+    console.log(
+      "Figure 1 by llama.cpp's own timings (no hops to the screen), app ÷ raw: decode " +
+        `WebGPU ${engineRatio(gpu, 'engineDecode')}, CPU ${engineRatio(cpu, 'engineDecode')}; ` +
+        `prefill WebGPU ${engineRatio(gpu, 'enginePrefill')}, CPU ${engineRatio(cpu, 'enginePrefill')}.`,
+    );
     const breakdown = smooth[0]?.cost.late.breakdown ?? {};
     console.log(
       'Main thread per token, last tokens of the first traced answer (inclusive ms by trace event): ' +
