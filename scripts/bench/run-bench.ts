@@ -34,7 +34,9 @@ import { ensureSyntheticGguf, syntheticFileName, type SyntheticModel } from './s
 
 const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const env = process.env;
-const RUNS = Number(env.BENCH_RUNS ?? 3);
+const RUNS = Number(env.BENCH_RUNS ?? 5);
+/** Figure 4 streams two long answers per run, so it gets fewer runs. */
+const SMOOTHNESS_RUNS = Number(env.BENCH_SMOOTHNESS_RUNS ?? 3);
 const APP_PORT = Number(env.BENCH_PORT ?? 4271);
 const RAW_PORT = APP_PORT + 1;
 /** Tokens per answer for figure 1, per backend: enough to time, few enough for a CPU "GPU". */
@@ -365,10 +367,11 @@ async function measureSmoothness(browser: Browser, servers: Servers) {
     await loadByUrlTimed(page, servers.models.url(model), label, 'ready');
     const longAnswer = async (prompt: string) => {
       // Every answer starts from an empty conversation, so repetitions are alike.
-      await page.getByRole('button', { name: 'New chat' }).click();
+      const newChat = page.getByRole('button', { name: 'New chat' });
+      if (await newChat.isEnabled()) await newChat.click();
       return sendTimed(page, prompt);
     };
-    for (let i = 0; i < RUNS; i++) {
+    for (let i = 0; i < SMOOTHNESS_RUNS; i++) {
       const untraced = await longAnswer(PROMPTS[i % PROMPTS.length] as string);
       const observed = await page.evaluate(
         () =>
@@ -380,7 +383,7 @@ async function measureSmoothness(browser: Browser, servers: Servers) {
       );
 
       await browser.startTracing(page, { categories: TRACE_CATEGORIES });
-      const traced = await longAnswer(PROMPTS[(i + RUNS) % PROMPTS.length] as string);
+      const traced = await longAnswer(PROMPTS[(i + 5) % PROMPTS.length] as string);
       const cost = streamingCost((await browser.stopTracing()).toString('utf8'), SMOOTHNESS_WINDOW);
       runs.push({
         longTasks,
@@ -450,30 +453,70 @@ async function main() {
       `browser ${machine.browser}, adapter ${JSON.stringify(machine.webgpuAdapter)}, ${machine.cpuCount} CPUs`,
     );
 
-    const gpu = await measureOverhead(browser, servers, 'auto');
-    const cpu = await measureOverhead(browser, servers, 'cpu');
-    const download = await measureDownload(servers);
-    const start = await measureStart(browser, servers);
-    const smooth = await measureSmoothness(browser, servers);
+    const failures: string[] = [];
+    /** A figure that fails (a crash, a timeout) is reported as such; the others still run. */
+    const attempt = async <T>(what: string, work: () => Promise<T>): Promise<T | null> => {
+      try {
+        return await work();
+      } catch (error) {
+        const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+        failures.push(`${what}: ${message}`);
+        log(`${what} FAILED: ${message}`);
+        return null;
+      }
+    };
+    const gpu = await attempt('figure 1 (WebGPU)', () => measureOverhead(browser, servers, 'auto'));
+    const cpu = await attempt('figure 1 (CPU)', () => measureOverhead(browser, servers, 'cpu'));
+    const download = await attempt('figure 2', () => measureDownload(servers));
+    const start = await attempt('figure 3', () => measureStart(browser, servers));
+    const smooth = await attempt('figure 4', () => measureSmoothness(browser, servers));
 
+    const need = <T>(value: T | null): T => {
+      if (value === null) throw new Error('its measurement failed (see the log above)');
+      return value;
+    };
+    type Measured = Pick<Figure, 'subject' | 'baseline' | 'ratio'>;
+    /** Builds a figure's numbers; a failed measurement becomes an n/a row that says so. */
+    const figure = (base: Omit<Figure, keyof Measured>, measured: () => Measured): Figure => {
+      try {
+        return { ...base, ...measured() };
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        return { ...base, subject: null, baseline: null, ratio: null, note: `n/a: ${reason}` };
+      }
+    };
     const rates = (runs: RateRun[], key: 'decode' | 'prefill') => runs.map((r) => r[key]);
     const overheadFigures = (o: typeof gpu, name: string): Figure[] =>
-      (['decode', 'prefill'] as const).map((key) => ({
-        item: 1,
-        what: `${key === 'decode' ? 'Decode' : 'Prefill'} on ${name}, app vs raw wllama (${key === 'decode' ? `${o.maxTokens} tokens` : `${o.appRuns[0]?.promptTokens ?? '?'}-token prompt`})`,
-        unit: 'tok/s',
-        subject: summarize(rates(o.appRuns, key)),
-        baselineName: 'raw wllama',
-        baseline: summarize(rates(o.rawRuns, key)),
-        ratio: pairedRatio(rates(o.appRuns, key), rates(o.rawRuns, key)),
-        target: { atLeast: 0.98 },
-      }));
-    const early = smooth.map((r) => r.cost.early.msPerToken);
-    const late = smooth.map((r) => r.cost.late.msPerToken);
-    const longAnswer = Math.min(...smooth.map((r) => r.outputTokens));
+      (['decode', 'prefill'] as const).map((key) =>
+        figure(
+          {
+            item: 1,
+            what: `${key === 'decode' ? 'Decode' : 'Prefill'} on ${name}, app vs raw wllama (${
+              key === 'decode'
+                ? `${o?.maxTokens ?? '?'} tokens`
+                : `${o?.appRuns[0]?.promptTokens ?? '?'}-token prompt`
+            })`,
+            unit: 'tok/s',
+            baselineName: 'raw wllama',
+            target: { atLeast: 0.98 },
+          },
+          () => ({
+            subject: summarize(rates(need(o).appRuns, key)),
+            baseline: summarize(rates(need(o).rawRuns, key)),
+            ratio: pairedRatio(rates(need(o).appRuns, key), rates(need(o).rawRuns, key)),
+          }),
+        ),
+      );
+    const early = () => need(smooth).map((r) => r.cost.early.msPerToken);
+    const late = () => need(smooth).map((r) => r.cost.late.msPerToken);
+    const longTaskCounts = () => summarize(need(smooth).map((r) => r.longTasks.length));
+    const longAnswer = smooth ? Math.min(...smooth.map((r) => r.outputTokens)) : LONG_ANSWER_TOKENS;
+    const onCpuAdapter = /swiftshader|lavapipe|llvmpipe/i.test(
+      JSON.stringify(machine.webgpuAdapter),
+    );
     const figures: Figure[] = [
-      ...overheadFigures(gpu, `WebGPU (${gpu.appRanOn})`),
-      ...overheadFigures(cpu, `CPU (${cpu.appRanOn})`),
+      ...overheadFigures(gpu, `WebGPU (${gpu?.appRanOn ?? '?'})`),
+      ...overheadFigures(cpu, `CPU (${cpu?.appRanOn ?? '?'})`),
       {
         item: 1,
         what: 'web-llm (MLC), app vs raw',
@@ -485,87 +528,110 @@ async function main() {
         target: { atLeast: 0.98 },
         note: 'n/a: no MLC model is available offline here',
       },
-      {
-        item: 2,
-        what: `Download ${(download.bytes / 1e6).toFixed(0)} MB into IndexedDB vs plain fetch`,
-        unit: 'MB/s',
-        subject: summarize(download.app),
-        baselineName: 'fetch',
-        baseline: summarize(download.fetch),
-        ratio: pairedRatio(download.app, download.fetch),
-        target: { atLeast: 0.9 },
-      },
-      {
-        item: 3,
-        what: `Cold start: network → ready (${syntheticFileName(MODELS.start)}, WebGPU)`,
-        unit: 's',
-        subject: summarize(start.cold.map((ms) => ms / 1000)),
-        baselineName: 'raw load from memory',
-        baseline: summarize(start.raw.map((ms) => ms / 1000)),
-        ratio: pairedRatio(start.cold, start.raw),
-        target: null,
-      },
-      {
-        item: 3,
-        what: 'Warm start: IndexedDB → ready (same file)',
-        unit: 's',
-        subject: summarize(start.warm.map((ms) => ms / 1000)),
-        baselineName: 'raw load from memory',
-        baseline: summarize(start.raw.map((ms) => ms / 1000)),
-        ratio: pairedRatio(start.warm, start.raw),
-        target: { atMost: 1.2 },
-      },
-      {
-        item: 4,
-        what: `Long tasks (> 50 ms) while streaming ${longAnswer}+ tokens (CPU backend)`,
-        unit: '',
-        subject: summarize(smooth.map((r) => r.longTasks.length)),
-        baselineName: '–',
-        baseline: null,
-        ratio: summarize(smooth.map((r) => r.longTasks.length)),
-        target: { atMost: 0 },
-      },
-      {
-        item: 4,
-        what: `Main-thread ms per token (traced), last ${SMOOTHNESS_WINDOW} vs first ${SMOOTHNESS_WINDOW} tokens`,
-        unit: 'ms',
-        subject: summarize(late),
-        baselineName: 'first tokens',
-        baseline: summarize(early),
-        ratio: pairedRatio(late, early),
-        target: { atMost: 1.25 },
-      },
-      {
-        item: 5,
-        what: `Decode, WebGPU vs CPU, raw wllama, same file (${syntheticFileName(MODELS.speed)})`,
-        unit: 'tok/s',
-        subject: summarize(rates(gpu.rawRuns, 'decode')),
-        baselineName: 'CPU',
-        baseline: summarize(rates(cpu.rawRuns, 'decode')),
-        ratio: pairedRatio(rates(gpu.rawRuns, 'decode'), rates(cpu.rawRuns, 'decode')),
-        target: { atLeast: 1 },
-        note: /swiftshader|lavapipe|llvmpipe/i.test(JSON.stringify(machine.webgpuAdapter))
-          ? 'the WebGPU adapter here runs on the CPU'
-          : undefined,
-      },
+      figure(
+        {
+          item: 2,
+          what: `Download ${download ? (download.bytes / 1e6).toFixed(0) : '?'} MB into IndexedDB vs plain fetch`,
+          unit: 'MB/s',
+          baselineName: 'fetch',
+          target: { atLeast: 0.9 },
+        },
+        () => ({
+          subject: summarize(need(download).app),
+          baseline: summarize(need(download).fetch),
+          ratio: pairedRatio(need(download).app, need(download).fetch),
+        }),
+      ),
+      figure(
+        {
+          item: 3,
+          what: `Cold start: network → ready (${syntheticFileName(MODELS.start)}, WebGPU)`,
+          unit: 's',
+          baselineName: 'raw load from memory',
+          target: null,
+        },
+        () => ({
+          subject: summarize(need(start).cold.map((ms) => ms / 1000)),
+          baseline: summarize(need(start).raw.map((ms) => ms / 1000)),
+          ratio: pairedRatio(need(start).cold, need(start).raw),
+        }),
+      ),
+      figure(
+        {
+          item: 3,
+          what: 'Warm start: IndexedDB → ready (same file)',
+          unit: 's',
+          baselineName: 'raw load from memory',
+          target: { atMost: 1.2 },
+        },
+        () => ({
+          subject: summarize(need(start).warm.map((ms) => ms / 1000)),
+          baseline: summarize(need(start).raw.map((ms) => ms / 1000)),
+          ratio: pairedRatio(need(start).warm, need(start).raw),
+        }),
+      ),
+      figure(
+        {
+          item: 4,
+          what: `Long tasks (> 50 ms) while streaming ${longAnswer} tokens (CPU backend)`,
+          unit: '',
+          baselineName: '–',
+          target: { atMost: 0 },
+        },
+        () => ({ subject: longTaskCounts(), baseline: null, ratio: longTaskCounts() }),
+      ),
+      figure(
+        {
+          item: 4,
+          what: `Main-thread ms per token (traced), last ${SMOOTHNESS_WINDOW} vs first ${SMOOTHNESS_WINDOW} tokens`,
+          unit: 'ms',
+          baselineName: 'first tokens',
+          target: { atMost: 1.25 },
+        },
+        () => ({
+          subject: summarize(late()),
+          baseline: summarize(early()),
+          ratio: pairedRatio(late(), early()),
+        }),
+      ),
+      figure(
+        {
+          item: 5,
+          what: `Decode, WebGPU vs CPU, raw wllama, same file (${syntheticFileName(MODELS.speed)})`,
+          unit: 'tok/s',
+          baselineName: 'CPU',
+          target: { atLeast: 1 },
+          ...(onCpuAdapter ? { note: 'the WebGPU adapter here runs on the CPU' } : {}),
+        },
+        () => ({
+          subject: summarize(rates(need(gpu).rawRuns, 'decode')),
+          baseline: summarize(rates(need(cpu).rawRuns, 'decode')),
+          ratio: pairedRatio(
+            rates(need(gpu).rawRuns, 'decode'),
+            rates(need(cpu).rawRuns, 'decode'),
+          ),
+        }),
+      ),
     ];
 
     const minutes = ((Date.now() - started) / 60000).toFixed(1);
     const table = figureTable(figures);
     console.log(`\n${table}\n`);
     const engineRatio = (o: typeof gpu, key: 'engineDecode' | 'enginePrefill') =>
-      formatSummary(
-        pairedRatio(
-          o.appRuns.map((r) => r[key]),
-          o.rawRuns.map((r) => r[key]),
-        ),
-      );
+      o
+        ? formatSummary(
+            pairedRatio(
+              o.appRuns.map((r) => r[key]),
+              o.rawRuns.map((r) => r[key]),
+            ),
+          )
+        : 'failed';
     console.log(
       "Figure 1 by llama.cpp's own timings (no hops to the screen), app ÷ raw: decode " +
         `WebGPU ${engineRatio(gpu, 'engineDecode')}, CPU ${engineRatio(cpu, 'engineDecode')}; ` +
         `prefill WebGPU ${engineRatio(gpu, 'enginePrefill')}, CPU ${engineRatio(cpu, 'enginePrefill')}.`,
     );
-    const breakdown = smooth[0]?.cost.late.breakdown ?? {};
+    const breakdown = smooth?.[0]?.cost.late.breakdown ?? {};
     console.log(
       'Main thread per token, last tokens of the first traced answer (inclusive ms by trace event): ' +
         Object.entries(breakdown)
@@ -574,7 +640,7 @@ async function main() {
           .join(', '),
     );
     console.log(
-      `${RUNS} runs per figure, ${minutes} min. Browser ${machine.browser}; WebGPU adapter ` +
+      `${RUNS} runs per figure (figure 4: ${SMOOTHNESS_RUNS}), ${minutes} min. Browser ${machine.browser}; WebGPU adapter ` +
         `${machine.webgpuAdapter ? `${machine.webgpuAdapter.vendor} ${machine.webgpuAdapter.architecture} ${machine.webgpuAdapter.description}`.trim() : 'none'}; ${machine.cpuCount} CPUs (${machine.cpuModel}).`,
     );
     const outDir = join(root, 'bench-results');
@@ -588,9 +654,11 @@ async function main() {
           at: new Date().toISOString(),
           minutes: Number(minutes),
           runsPerFigure: RUNS,
+          smoothnessRuns: SMOOTHNESS_RUNS,
           environment: machine,
           models: MODELS,
           figures: figures.map((f) => ({ ...f, result: verdict(f) })),
+          failures,
           table,
           raw: { gpu, cpu, download, start, smoothness: smooth },
         },
@@ -599,6 +667,10 @@ async function main() {
       ),
     );
     console.log(`Results: ${file}`);
+    if (failures.length > 0) {
+      console.log(`Failed: ${failures.join('; ')}`);
+      process.exitCode = 1;
+    }
   } finally {
     await browser.close();
     await servers.close();
