@@ -440,7 +440,7 @@ async function main() {
   const started = Date.now();
   const modelsDir = join(root, 'bench-models');
   mkdirSync(modelsDir, { recursive: true });
-  const tokenizer = join(sharedModelsDir(), 'llama-2-tiny-random.gguf');
+  const tokenizer = () => join(sharedModelsDir(), 'llama-2-tiny-random.gguf');
   for (const model of Object.values(MODELS)) {
     log(`model ${syntheticFileName(model)}`);
     ensureSyntheticGguf(modelsDir, model, tokenizer);

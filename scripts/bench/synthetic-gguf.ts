@@ -312,13 +312,16 @@ export function writeSyntheticGguf(
   return { bytes: written, parameters: parameterCount(shape, vocabSize) };
 }
 
-/** Writes the model into `dir` unless a file of that name is already there; returns its path. */
+/**
+ * Writes the model into `dir` unless a file of that name is already there; returns its path.
+ * `tokenizerSource` is asked for only when a file must be written.
+ */
 export function ensureSyntheticGguf(
   dir: string,
   model: SyntheticModel,
-  tokenizerSource: string,
+  tokenizerSource: () => string,
 ): string {
   const path = `${dir}/${syntheticFileName(model)}`;
-  if (!existsSync(path)) writeSyntheticGguf(path, model, tokenizerSource);
+  if (!existsSync(path)) writeSyntheticGguf(path, model, tokenizerSource());
   return path;
 }
