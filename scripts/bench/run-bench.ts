@@ -105,6 +105,9 @@ interface Servers {
 
 async function buildAndServe(modelsDir: string): Promise<Servers> {
   log('building the app (vite build) and the raw-engine page');
+  // Builds with a model-host allowlist (TAB_LLM_MODEL_HOSTS, read by vite.config.ts where it
+  // exists) must let the app reach the bench's local model server, as the e2e build does.
+  process.env.TAB_LLM_MODEL_HOSTS ??= 'http://127.0.0.1:*';
   await build({ root, configFile: join(root, 'vite.config.ts'), logLevel: 'warn' });
   const rawConfig = join(root, 'scripts/bench/vite.raw-engine.config.ts');
   await build({ configFile: rawConfig, logLevel: 'warn' });
