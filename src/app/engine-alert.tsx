@@ -1,9 +1,9 @@
-import { useEngine, useEngineStore } from '../lib/engine-context.tsx';
+import { useEngineStore, useEngineValue } from '../lib/engine-context.tsx';
 import { errorMessage } from '../lib/error-messages.ts';
 
 /** A failed load (or a failure that unloaded the model): what happened and what to do next. */
 export function EngineAlert() {
-  const { state } = useEngine();
+  const state = useEngineValue((s) => s.state);
   const engine = useEngineStore();
   if (state.status !== 'error') return null;
   const message = errorMessage(state.error);

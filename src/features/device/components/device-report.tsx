@@ -1,17 +1,21 @@
 import type { DeviceReport as Report } from '../../../lib/engine-protocol.ts';
-import { useEngine } from '../../../lib/engine-context.tsx';
+import { useEngineValue } from '../../../lib/engine-context.tsx';
 import { formatBytes } from '../../../lib/format.ts';
 
 /** What this browser offers for inference, shown before anything is downloaded. */
 export function DeviceReport() {
-  const { device, state } = useEngine();
+  const device = useEngineValue((s) => s.device);
+  // The reason alone, not the state: download progress changes the state many times a second.
+  const unsupported = useEngineValue((s) =>
+    s.state.status === 'unsupported' ? s.state.reason : null,
+  );
   return (
     <section aria-labelledby="device-heading" className="panel">
       <h2 id="device-heading">This device</h2>
       {device ? <DeviceFacts device={device} /> : <p>Checking what this browser can run…</p>}
-      {state.status === 'unsupported' && (
+      {unsupported !== null && (
         <p role="alert" className="alert">
-          {state.reason} Models cannot run here; a recent Chrome, Edge or Chromium can.
+          {unsupported} Models cannot run here; a recent Chrome, Edge or Chromium can.
         </p>
       )}
     </section>

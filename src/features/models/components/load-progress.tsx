@@ -1,4 +1,4 @@
-import { useEngine, useEngineStore } from '../../../lib/engine-context.tsx';
+import { useEngineStore, useEngineValue } from '../../../lib/engine-context.tsx';
 import type { DownloadState } from '../../../lib/engine-store.ts';
 import { formatBytes, formatDuration } from '../../../lib/format.ts';
 import { downloadFigures } from '../download-progress.ts';
@@ -6,7 +6,7 @@ import { specLabel } from '../spec-label.ts';
 
 /** Download and load progress of the model being loaded, with a way to cancel. */
 export function LoadProgress() {
-  const { state } = useEngine();
+  const state = useEngineValue((s) => s.state);
   const engine = useEngineStore();
   if (state.status !== 'downloading' && state.status !== 'loading') return null;
 

@@ -1,6 +1,7 @@
 import { useMemo, useState, type ReactNode } from 'react';
 import type { BackendPreference, ModelSpec, StoredModel } from '../../../lib/engine-protocol.ts';
-import { useEngine, useEngineStore } from '../../../lib/engine-context.tsx';
+import { useEngineStore, useEngineValue } from '../../../lib/engine-context.tsx';
+import type { EngineState } from '../../../lib/engine-store.ts';
 import { errorMessage } from '../../../lib/error-messages.ts';
 import { formatBytes } from '../../../lib/format.ts';
 import { blockerError } from '../../../lib/mlc-requirements.ts';
@@ -11,16 +12,24 @@ import { sameSpec, specLabel } from '../spec-label.ts';
 import { AddModelUrl } from './add-model-url.tsx';
 import { LoadProgress } from './load-progress.tsx';
 
+const BUSY: readonly EngineState['status'][] = [
+  'starting',
+  'unsupported',
+  'downloading',
+  'loading',
+  'generating',
+];
+
 /** Pick a model: stored ones, the curated GGUF list, web-llm's MLC list, or any GGUF URL. */
 export function ModelPicker() {
-  const { state, device, stored } = useEngine();
+  // A boolean, not the state: download progress changes the state many times a second.
+  const busy = useEngineValue((s) => BUSY.includes(s.state.status));
+  const device = useEngineValue((s) => s.device);
+  const stored = useEngineValue((s) => s.stored);
   const engine = useEngineStore();
   const [backend, setBackend] = useState<BackendPreference>('auto');
   const [query, setQuery] = useState('');
 
-  const busy = ['starting', 'unsupported', 'downloading', 'loading', 'generating'].includes(
-    state.status,
-  );
   const load = (spec: ModelSpec) => void engine.load(spec, { backend });
   const isStored = (spec: ModelSpec) => stored.some((s) => sameSpec(s.spec, spec));
   const filtering = query.trim() !== '';

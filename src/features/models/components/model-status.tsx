@@ -1,5 +1,5 @@
 import type { Backend } from '../../../lib/engine-protocol.ts';
-import { useEngine } from '../../../lib/engine-context.tsx';
+import { useEngineValue } from '../../../lib/engine-context.tsx';
 import { loadedModel } from '../../../lib/engine-store.ts';
 import { formatBytes } from '../../../lib/format.ts';
 
@@ -10,7 +10,7 @@ const backendLabel = (backend: Backend) =>
 
 /** Which model is loaded and where it really runs (the backend llama.cpp reported, not the one asked for). */
 export function ModelStatus() {
-  const { state } = useEngine();
+  const state = useEngineValue((s) => s.state);
   const model = loadedModel(state);
   return (
     <p role="status" className="model-status">

@@ -1,0 +1,200 @@
+/**
+ * Drives the real app through its UI, as a user would, and times what the user sees. Times are
+ * taken inside the page (the triggering click or key press to the DOM change, seen by a
+ * MutationObserver), so Playwright's own round trips do not count.
+ */
+import type { Page } from '@playwright/test';
+
+export async function openApp(page: Page, origin: string): Promise<void> {
+  await page.goto(origin);
+  await page.getByRole('heading', { name: 'This device' }).waitFor();
+  await page.getByText('Checking what this browser can run').waitFor({ state: 'hidden' });
+}
+
+export async function chooseBackend(page: Page, backend: 'auto' | 'cpu'): Promise<void> {
+  await page.getByLabel('GGUF backend').selectOption(backend);
+}
+
+/** Greedy text completion of up to `maxTokens` tokens (the synthetic models have no chat template). */
+export async function setGreedyCompletion(page: Page, maxTokens: number): Promise<void> {
+  await page.getByRole('radio', { name: 'Text completion' }).check();
+  const summary = page.locator('.settings details > summary');
+  await summary.click();
+  await page.getByLabel(/Temperature/).fill('0');
+  await page.getByLabel('Max tokens').fill(String(maxTokens));
+  await summary.click();
+}
+
+type Milestone = 'downloaded' | 'ready' | 'ready-from-storage';
+
+/**
+ * Milliseconds from the next click in the page to `milestone`: the download stored and checked
+ * (the engine starts loading), or the model status naming `label` as loaded.
+ */
+async function armTimer(page: Page, milestone: Milestone, label: string): Promise<void> {
+  await page.evaluate(
+    ({ milestone, label }) => {
+      const reached = () => {
+        const status = document.querySelector('[role=status].model-status')?.textContent ?? '';
+        const progress = document.querySelector('.load-progress')?.textContent ?? '';
+        const alert = document.querySelector('[role=alert]')?.textContent;
+        if (alert) throw new Error(`the app reported: ${alert}`);
+        if (milestone === 'downloaded') return progress.includes('into the engine');
+        if (!status.includes(label)) return false;
+        return milestone === 'ready' || status.includes('loaded from this device');
+      };
+      const timer = new Promise<number>((resolve, reject) => {
+        let clickedAt: number | null = null;
+        const observer = new MutationObserver(() => {
+          try {
+            if (clickedAt !== null && reached()) {
+              observer.disconnect();
+              resolve(performance.now() - clickedAt);
+            }
+          } catch (error) {
+            observer.disconnect();
+            reject(error instanceof Error ? error : new Error(String(error)));
+          }
+        });
+        document.addEventListener('click', () => (clickedAt = performance.now()), {
+          capture: true,
+          once: true,
+        });
+        observer.observe(document.body, {
+          subtree: true,
+          childList: true,
+          characterData: true,
+          attributes: true,
+        });
+      });
+      Object.assign(window, { benchTimer: timer });
+    },
+    { milestone, label },
+  );
+}
+
+const readTimer = (page: Page, timeoutMs: number) =>
+  page.evaluate(
+    (timeoutMs) =>
+      Promise.race([
+        (window as unknown as { benchTimer: Promise<number> }).benchTimer,
+        new Promise<never>((_, reject) =>
+          setTimeout(() => reject(new Error(`no result within ${timeoutMs} ms`)), timeoutMs),
+        ),
+      ]),
+    timeoutMs,
+  );
+
+/** Loads a GGUF model by URL; resolves with ms to `milestone`. */
+export async function loadByUrlTimed(
+  page: Page,
+  url: string,
+  label: string,
+  milestone: 'downloaded' | 'ready',
+): Promise<number> {
+  await page.getByLabel('Add a GGUF model by URL').fill(url);
+  await armTimer(page, milestone, label);
+  await page.getByRole('button', { name: 'Load from URL' }).click();
+  return readTimer(page, 600_000);
+}
+
+/** Loads a model from the "On this device" list; resolves with ms until it is ready. */
+export async function loadStoredTimed(page: Page, label: string): Promise<number> {
+  const button = page.getByRole('button', { name: `Load ${label}`, exact: true });
+  await button.waitFor();
+  await armTimer(page, 'ready-from-storage', label);
+  await button.click();
+  return readTimer(page, 600_000);
+}
+
+export interface AnswerTiming {
+  /** Enter pressed to the first text of the answer on screen. */
+  firstTokenMs: number;
+  /** First text on screen to the last change of the text while it streamed. */
+  streamMs: number;
+  /** Enter pressed to the answer marked finished. */
+  totalMs: number;
+  /** What the speed panel showed afterwards (the worker's llama.cpp timings). */
+  promptTokens: number;
+  outputTokens: number;
+  panelPrefillRate: number;
+  panelDecodeRate: number;
+  /** Window of the run in the page's clock (performance.now()), for matching trace events. */
+  sentAt: number;
+  doneAt: number;
+}
+
+/** Sends `text` and waits for the whole answer; times taken in the page. */
+export async function sendTimed(page: Page, text: string): Promise<AnswerTiming> {
+  await page.getByLabel('Message', { exact: true }).fill(text);
+  await page.evaluate(() => {
+    const answers = () => document.querySelectorAll('article[aria-label="Model"]');
+    const before = answers().length;
+    const timer = new Promise((resolve) => {
+      let sentAt: number | null = null;
+      let firstAt: number | null = null;
+      let lastChangeAt: number | null = null;
+      let lastLength = 0;
+      const observer = new MutationObserver(() => {
+        const now = performance.now();
+        const all = answers();
+        if (sentAt === null || all.length === before) return;
+        const answer = all[all.length - 1];
+        if (!answer) return;
+        const streaming = answer.getAttribute('data-status') === 'streaming';
+        const length = answer.querySelector('.text')?.textContent.length ?? 0;
+        if (streaming && length !== lastLength) {
+          firstAt ??= now;
+          lastChangeAt = now;
+          lastLength = length;
+        }
+        if (!streaming) {
+          observer.disconnect();
+          resolve({ sentAt, firstAt, lastChangeAt, doneAt: now });
+        }
+      });
+      document.addEventListener(
+        'keydown',
+        (event) => {
+          if (event.key === 'Enter') sentAt = performance.now();
+        },
+        { capture: true, once: true },
+      );
+      observer.observe(document.body, {
+        subtree: true,
+        childList: true,
+        characterData: true,
+        attributes: true,
+      });
+    });
+    Object.assign(window, { benchAnswer: timer });
+  });
+  await page.keyboard.press('Enter');
+  const seen = await page.evaluate(
+    () =>
+      (
+        window as unknown as {
+          benchAnswer: Promise<{
+            sentAt: number;
+            firstAt: number | null;
+            lastChangeAt: number | null;
+            doneAt: number;
+          }>;
+        }
+      ).benchAnswer,
+  );
+  const panel = async (id: string) =>
+    Number((await page.getByTestId(id).innerText()).replace(/[^\d.]/g, ''));
+  const firstAt = seen.firstAt ?? Number.NaN;
+  return {
+    firstTokenMs: firstAt - seen.sentAt,
+    streamMs: (seen.lastChangeAt ?? Number.NaN) - firstAt,
+    totalMs: seen.doneAt - seen.sentAt,
+    promptTokens: await panel('prompt-tokens'),
+    outputTokens: await panel('output-tokens'),
+    panelPrefillRate: await panel('prefill-rate'),
+    panelDecodeRate: await panel('decode-rate'),
+    sentAt: seen.sentAt,
+    doneAt: seen.doneAt,
+  };
+}

@@ -1,0 +1,37 @@
+/** What the raw-engine page offers the benchmark (as `window.rawEngine`). */
+
+export interface LoadTiming {
+  /** From `new Wllama` to a model ready to generate, the file already in memory. */
+  ms: number;
+  /** The backend llama.cpp actually used, from its `<device> model buffer size` log lines. */
+  ranOn: 'webgpu' | 'cpu';
+  threads: number;
+}
+
+/** llama.cpp's own timings of one generation (wllama's `timings` in the final chunk). */
+export interface EngineTimings {
+  promptTokens: number;
+  prefillMs: number;
+  outputTokens: number;
+  decodeMs: number;
+}
+
+export interface GenerationTiming {
+  /** From the call to the first streamed piece of text. */
+  firstTokenMs: number;
+  /** From the first streamed piece to the last. */
+  streamMs: number;
+  pieces: number;
+  engine: EngineTimings | null;
+}
+
+export interface RawEngine {
+  /** Downloads a model into memory (a Blob) for `load`; returns its size. */
+  fetchModel: (url: string) => Promise<number>;
+  /** A plain download that keeps nothing: the baseline for the app's download into IndexedDB. */
+  fetchOnly: (url: string) => Promise<{ ms: number; bytes: number }>;
+  load: (options: { backend: 'auto' | 'cpu'; contextSize: number }) => Promise<LoadTiming>;
+  /** Greedy text completion, as the app's "Text completion" mode with temperature 0. */
+  generate: (options: { prompt: string; maxTokens: number }) => Promise<GenerationTiming>;
+  unload: () => Promise<void>;
+}
