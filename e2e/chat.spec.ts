@@ -64,6 +64,16 @@ test('Stop keeps the partial answer, and the next message works', async ({ page 
   await page.keyboard.press('Enter');
   const answer = page.getByRole('article', { name: 'Model' }).last();
   await expect(answer.locator('.text')).toHaveText(/\S+\s+\S+\s+\S+/); // a few words in
+
+  // The view follows the answer, until the reader scrolls up: then it stays where they are.
+  const log = page.getByRole('log', { name: 'Conversation' });
+  const hiddenBelow = () => log.evaluate((e) => e.scrollHeight - e.clientHeight);
+  await expect.poll(hiddenBelow, { timeout: 90_000 }).toBeGreaterThan(0);
+  expect(await log.evaluate((e) => e.scrollTop)).toBe(await hiddenBelow());
+  await log.evaluate((e) => e.scrollTo({ top: 0 }));
+  const grownFrom = await hiddenBelow();
+  await expect.poll(hiddenBelow).toBeGreaterThan(grownFrom + 20);
+  expect(await log.evaluate((e) => e.scrollTop)).toBe(0);
   await page.getByRole('button', { name: 'Stop' }).click();
 
   await expect(answer).toHaveAttribute('data-status', 'stopped');

@@ -6,14 +6,37 @@ import { MarkdownView } from './markdown-view.tsx';
 
 /** Model output is untrusted: it is rendered as sanitized markdown; the user's text as plain text. */
 export function MessageList({ messages, mode }: { messages: ChatMessage[]; mode: ChatMode }) {
-  const end = useRef<HTMLDivElement>(null);
+  const list = useRef<HTMLDivElement>(null);
+  // Follow the answer only while the reader is at the bottom: scrolling up to read stays put.
+  const following = useRef(true);
+  const autoScrolledTo = useRef(0);
   const last = messages.at(-1);
   useEffect(() => {
-    end.current?.scrollIntoView({ block: 'end' });
+    // A new message: show it, wherever the reader was.
+    following.current = true;
+    autoScrolledTo.current = 0;
+  }, [messages.length]);
+  useEffect(() => {
+    const element = list.current;
+    if (!element) return;
+    // The reader may have scrolled up since the last frame, before the scroll event arrived.
+    if (element.scrollTop < autoScrolledTo.current - 2) following.current = false;
+    if (!following.current) return;
+    element.scrollTop = element.scrollHeight;
+    autoScrolledTo.current = element.scrollTop;
   }, [last?.text.length, messages.length]);
 
   return (
-    <div role="log" aria-label="Conversation" className="messages">
+    <div
+      ref={list}
+      role="log"
+      aria-label="Conversation"
+      className="messages"
+      onScroll={(event) => {
+        const { scrollTop, scrollHeight, clientHeight } = event.currentTarget;
+        following.current = scrollHeight - scrollTop - clientHeight < 40;
+      }}
+    >
       {messages.length === 0 && (
         <p className="empty">
           {mode === 'complete'
@@ -24,7 +47,6 @@ export function MessageList({ messages, mode }: { messages: ChatMessage[]; mode:
       {messages.map((message) => (
         <Message key={message.id} message={message} />
       ))}
-      <div ref={end} />
     </div>
   );
 }
