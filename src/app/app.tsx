@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { ChatPanel } from '../features/chat/components/chat-panel.tsx';
 import { DeviceReport } from '../features/device/components/device-report.tsx';
+import { LibraryPanel } from '../features/library/components/library-panel.tsx';
 import { ModelPicker } from '../features/models/components/model-picker.tsx';
 import { ModelStatus } from '../features/models/components/model-status.tsx';
 import { StatsPanel } from '../features/stats/components/stats-panel.tsx';
@@ -27,6 +28,9 @@ export function App() {
           </ErrorBoundary>
           <ErrorBoundary region="models">
             <ModelPicker />
+          </ErrorBoundary>
+          <ErrorBoundary region="library">
+            <LibraryPanel />
           </ErrorBoundary>
         </aside>
         <div className="center">

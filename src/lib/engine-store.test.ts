@@ -26,11 +26,13 @@ function scriptedClient(loads: Outcome<LoadedModel>[]) {
   const client: EngineClient = {
     probe: async () => device,
     listStored: async () => [],
+    deleteStored: async () => ({ ok: true, value: null }),
+    importLocal: async () => ({ ok: false, error: { kind: 'cancelled' } }),
     current: async () => current,
     load: async (_spec, _options, { onEvent }) => {
-      onEvent({ type: 'download', loadedBytes: 10, totalBytes: 100, at: 1000 });
+      onEvent({ type: 'download', loadedBytes: 10, totalBytes: 100, at: 1000, inOtherTab: false });
       seen.push(store.get().state);
-      onEvent({ type: 'download', loadedBytes: 60, totalBytes: 100, at: 2000 });
+      onEvent({ type: 'download', loadedBytes: 60, totalBytes: 100, at: 2000, inOtherTab: false });
       onEvent({ type: 'stage', stage: 'initializing' });
       seen.push(store.get().state);
       const outcome = loads.shift() ?? {
@@ -69,7 +71,12 @@ describe('engine store', () => {
     await store.start();
     await store.load(model('a').spec, { backend: 'auto' });
     await store.load(model('b').spec, { backend: 'auto' });
-    expect(store.get().state).toEqual({ status: 'error', error, model: model('a') });
+    expect(store.get().state).toEqual({
+      status: 'error',
+      error,
+      model: model('a'),
+      spec: model('b').spec, // what Resume or Download again loads
+    });
 
     store.dismissError();
     expect(store.get().state).toEqual({ status: 'ready', model: model('a') });

@@ -8,12 +8,20 @@ import { filterFamilies } from '../catalog-filter.ts';
 import { ggufCatalog, type GgufCatalogEntry } from '../gguf-catalog.ts';
 import { groupMlcModels, mlcRecords, type MlcVariant } from '../mlc-catalog.ts';
 import { sameSpec, specLabel } from '../spec-label.ts';
+import { AddFromHf } from './add-from-hf.tsx';
+import { AddLocalFile } from './add-local-file.tsx';
 import { AddModelUrl } from './add-model-url.tsx';
 import { LoadProgress } from './load-progress.tsx';
+import { MemoryNote } from './memory-note.tsx';
 
-/** Pick a model: stored ones, the curated GGUF list, web-llm's MLC list, or any GGUF URL. */
+/**
+ * Pick a model: stored ones, the curated GGUF list, web-llm's MLC list, any GGUF URL, a Hugging
+ * Face repo's GGUF files, or a GGUF file from this device.
+ */
 export function ModelPicker() {
-  const { state, device, stored } = useEngine();
+  const { state, device, stored: everything } = useEngine();
+  // Partial downloads are resumed or discarded in the library.
+  const stored = everything.filter((model) => model.status === 'complete');
   const engine = useEngineStore();
   const [backend, setBackend] = useState<BackendPreference>('auto');
   const [query, setQuery] = useState('');
@@ -66,6 +74,11 @@ export function ModelPicker() {
       )}
 
       <AddModelUrl disabled={busy} onLoad={(url, label) => load({ engine: 'gguf', url, label })} />
+      <AddFromHf disabled={busy} onLoad={load} />
+      <AddLocalFile
+        disabled={busy}
+        onFile={(file) => void engine.loadLocalFile(file, { backend })}
+      />
 
       <label className="field">
         Filter models
@@ -185,6 +198,7 @@ function GgufRow({
     <li>
       <span className="quant">{entry.quantization}</span>
       <span className="size">≈ {formatBytes(entry.approxBytes)}</span>
+      <MemoryNote weightsBytes={entry.approxBytes} attention={entry.attention} />
       {stored && <span className="badge">stored</span>}
       <button
         type="button"
