@@ -63,6 +63,10 @@ export async function downloadToStore<Verified>(
   const { url } = file;
   const existing = await getManifest(store, url);
   let writer = existing && sameSource(existing, file) ? await resumeFile(store, existing) : null;
+  // With the size known from the listing, a file that will not fit is refused before any request.
+  const knownSize = writer?.manifest.sizeBytes ?? file.sizeBytes;
+  if (knownSize !== null)
+    await options.ensureSpace(knownSize - (writer?.manifest.storedBytes ?? 0));
   let response = await request(url, options.signal, writer?.manifest ?? null);
 
   const range = writer && writer.manifest.storedBytes > 0 ? rangeOf(response) : null;
