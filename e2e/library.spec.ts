@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from '@playwright/test';
 import { sharedModelsDir } from '../scripts/shared-dir.ts';
@@ -17,7 +18,8 @@ import {
   storeBaseline,
   test,
 } from './support/fixtures.ts';
-import type { ModelServer } from './support/model-server.ts';
+import { startModelServer, type ModelServer } from './support/model-server.ts';
+import { splitGguf } from './support/split-gguf.ts';
 
 // The subject of these tests: 1,185,632 bytes, stored in 64 KiB chunks (19 of them).
 const FILE = 'stories260K-chat-f32.gguf';
@@ -56,6 +58,7 @@ async function fakeRepo(
   context: BrowserContext,
   models: ModelServer,
   files: { name: string; servedFrom: string; size: number; sha256: string }[],
+  origin = models.origin,
 ) {
   await context.route('https://huggingface.co/api/models/fake/tiny/tree/main', (route) =>
     route.fulfill({
@@ -73,7 +76,7 @@ async function fakeRepo(
     const name = decodeURIComponent(new URL(route.request().url()).pathname.split('/').pop() ?? '');
     const file = files.find((f) => f.name === name);
     if (!file) return route.fulfill({ status: 404 });
-    const response = await route.fetch({ url: `${models.origin}${file.servedFrom}` });
+    const response = await route.fetch({ url: `${origin}${file.servedFrom}` });
     return route.fulfill({ response });
   });
 }
@@ -371,4 +374,39 @@ test('a model too big for the device is flagged before download', async ({
   await expect(small.getByRole('note')).toHaveCount(0);
   // The catalog's estimates include the KV cache for the context size.
   await expect(page.locator('.memory[title*="KV cache for 4096 tokens"]').first()).toBeAttached();
+});
+
+test('a split GGUF from a repo loads as one model', async ({ page, context, models }) => {
+  const directory = mkdtempSync(join(tmpdir(), 'split-gguf-'));
+  const parts = splitGguf(readFileSync(join(sharedModelsDir(), FILE)));
+  const names = parts.map((_, i) => `tiny-chat-0000${i + 1}-of-00002.gguf`);
+  parts.forEach((bytes, i) => writeFileSync(join(directory, names[i] ?? ''), bytes));
+  const splitServer = await startModelServer(directory);
+  try {
+    await fakeRepo(
+      context,
+      models,
+      parts.map((bytes, i) => ({
+        name: names[i] ?? '',
+        servedFrom: `/${names[i] ?? ''}`,
+        size: bytes.length,
+        sha256: createHash('sha256').update(bytes).digest('hex'),
+      })),
+      splitServer.origin,
+    );
+    await openApp(page);
+    const listing = await listRepo(page);
+    await expect(listing.getByRole('listitem')).toHaveCount(1);
+    await expect(listing).toContainText('tiny-chat.gguf');
+    await expect(listing).toContainText('in 2 parts');
+    await listing.getByRole('button', { name: 'Load tiny-chat.gguf' }).click();
+    await expectLoaded(page, 'tiny-chat');
+    expect(names.map((name) => splitServer.hits().get(`/${name}`))).toEqual([1, 1]);
+    await expect(libraryList(page).getByRole('listitem')).toHaveCount(1);
+    await expect(libraryRow(page, 'tiny-chat')).toContainText('1.2 MB');
+    const reply = await send(page, 'Hello');
+    expect((await reply.locator('.text').innerText()).trim().length).toBeGreaterThan(0);
+  } finally {
+    await splitServer.close();
+  }
 });
