@@ -41,7 +41,7 @@ async function storePart(index: number, bytes: number, commit: boolean) {
     sha256: null,
     validator: null,
   });
-  await writer.append(new Blob([new Uint8Array(bytes)]), null);
+  await writer.append(new Blob([new Uint8Array(bytes)]));
   if (commit) await writer.commit('Q4_0');
 }
 
@@ -82,7 +82,7 @@ describe('GGUF models in the library', () => {
       sha256: null,
       validator: null,
     });
-    await other.append(new Blob([new Uint8Array(10)]), null);
+    await other.append(new Blob([new Uint8Array(10)]));
     await other.commit(null);
 
     await deleteGgufModel(store, models, { engine: 'gguf', url: split.url, label: 'm' });

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { EngineFailure } from '../engine-failure.ts';
 import { failureOf } from '../engine-failure-testing.ts';
 import { downloadToStore, importToStore, type StoreOptions } from './download-to-store.ts';
+import { sha256Core } from './sha256-hasher.ts';
 import { getManifest, openShardStore, readFile, type ShardStore } from './shard-store.ts';
 
 let store: ShardStore;
@@ -174,6 +175,20 @@ describe('downloadToStore', () => {
     await failureOf(downloadToStore(store, expected, options()));
     const partial = await getManifest(store, URL_);
     await set(URL_, { ...partial, hashState: null }, store.manifests);
+    const { manifest } = await downloadToStore(store, expected, options());
+    expect(manifest.complete).toBe(true);
+  });
+
+  it('hashes the stored bytes after a saved state that lagged behind the writes', async () => {
+    const bytes = body(SIZE);
+    serve(bytes, { cutAfter: 500_000 });
+    const expected = file({ sha256: sha256(bytes), sizeBytes: SIZE });
+    await failureOf(downloadToStore(store, expected, options()));
+    const partial = await getManifest(store, URL_);
+    const early = (await sha256Core({ hashedBytes: 0, state: null })).update(
+      bytes.subarray(0, CHUNK),
+    );
+    await set(URL_, { ...partial, hashState: early.state, hashedBytes: CHUNK }, store.manifests);
     const { manifest } = await downloadToStore(store, expected, options());
     expect(manifest.complete).toBe(true);
   });

@@ -1,4 +1,3 @@
-import { createSHA256, type IHasher } from 'hash-wasm';
 import type { EngineError } from '../../lib/engine-protocol.ts';
 import { describe, EngineFailure, isAbortError } from '../engine-failure.ts';
 import {
@@ -11,6 +10,7 @@ import {
   type NewFile,
   type ShardStore,
 } from './shard-store.ts';
+import { createChunkHasher, type ChunkHasher } from './sha256-hasher.ts';
 
 export interface StoreOptions<Verified> {
   signal: AbortSignal;
@@ -39,6 +39,8 @@ export interface Stored<Verified> {
 }
 
 const HEAD_BYTES = 64;
+/** Chunk writes that may be pending at once (memory: this many chunks, up to 8 MiB each). */
+const WRITES_IN_FLIGHT = 2;
 const PROGRESS_INTERVAL_MS = 100;
 
 /**
@@ -183,18 +185,22 @@ function contentLength(response: Response): number | null {
   return Number.isSafeInteger(value) && value > 0 ? value : null;
 }
 
-/** The running SHA-256 of a file, restored from the manifest or by re-reading stored chunks. */
-async function hasherFor(store: ShardStore, manifest: FileManifest): Promise<IHasher | null> {
+/**
+ * The running SHA-256 of a file, restored from the manifest's saved state, with the stored bytes
+ * after that state (hashing may have lagged behind writing) read back from IndexedDB.
+ */
+async function hasherFor(store: ShardStore, manifest: FileManifest): Promise<ChunkHasher | null> {
   if (manifest.sha256 === null) return null;
-  const hasher = await createSHA256();
-  hasher.init();
-  if (manifest.storedBytes === 0) return hasher;
-  if (manifest.hashState) return hasher.load(manifest.hashState);
+  const from = manifest.hashState
+    ? { hashedBytes: manifest.hashedBytes, state: manifest.hashState }
+    : { hashedBytes: 0, state: null };
+  const hasher = await createChunkHasher(from);
+  if (from.hashedBytes === manifest.storedBytes) return hasher;
   const stored = await readChunks(store, manifest.url, manifest.chunkBytes, manifest.storedBytes);
   if (!stored) throw new Error(`stored chunks of ${manifest.url} vanished`);
-  const reader = stored.stream().getReader();
+  const reader = stored.slice(from.hashedBytes).stream().getReader();
   for (let read = await reader.read(); !read.done; read = await reader.read()) {
-    hasher.update(read.value);
+    hasher.update(read.value.slice());
   }
   return hasher;
 }
@@ -202,37 +208,41 @@ async function hasherFor(store: ShardStore, manifest: FileManifest): Promise<IHa
 async function storeStream<Verified>(
   store: ShardStore,
   writer: FileWriter,
-  reader: ReadableStreamDefaultReader<Uint8Array>,
+  reader: ReadableStreamDefaultReader<Uint8Array<ArrayBuffer>>,
   { signal, onProgress, checkHead, verify }: StoreOptions<Verified>,
 ): Promise<Stored<Verified>> {
   const { url, chunkBytes, sizeBytes: totalBytes, sha256 } = writer.manifest;
   const resumeAt = writer.manifest.storedBytes;
-  const buffer = new Uint8Array(chunkBytes);
+  // The pieces of the chunk being filled, as the network delivered them: the Blob of a chunk is
+  // their only copy, and the hash worker takes them over.
+  let pieces: Uint8Array<ArrayBuffer>[] = [];
   let filled = 0;
   let received = 0;
   let headChecked = resumeAt > 0; // checked when the first bytes arrived
   let lastReport = 0;
-  // One chunk is written while the next one arrives; hashing happens here, in the worker, while
-  // IndexedDB writes the previous chunk on its own thread.
-  let writing: Promise<void> = Promise.resolve();
+  // Chunks are written while the next ones arrive, up to WRITES_IN_FLIGHT at once; the SHA-256
+  // is computed in a worker of its own, so neither holds up the download.
+  const writes: Promise<void>[] = [];
+  let hasher: ChunkHasher | null = null;
 
   const checkHeadOnce = () => {
     if (headChecked) return;
-    checkHead(buffer.subarray(0, Math.min(filled, HEAD_BYTES)));
+    checkHead(headOf(pieces));
     headChecked = true;
   };
+  const settleWrites = () => Promise.all(writes.splice(0));
 
   try {
-    const hasher = await hasherFor(store, writer.manifest);
+    hasher = await hasherFor(store, writer.manifest);
     const flush = async () => {
       checkHeadOnce();
-      const bytes = buffer.subarray(0, filled);
-      hasher?.update(bytes);
-      const hashState = hasher?.save() ?? null;
-      await writing;
-      // The Blob copies the bytes, so the buffer can take the next chunk at once.
-      writing = writer.append(new Blob([bytes]), hashState);
-      writing.catch(() => undefined); // awaited (and thrown) at the next flush or the end
+      if (writes.length >= WRITES_IN_FLIGHT) await writes.shift();
+      // The Blob takes its own copy at once; then the pieces can move to the hash worker.
+      const write = writer.append(new Blob(pieces), hasher?.progress);
+      write.catch(() => undefined); // awaited (and thrown) below
+      writes.push(write);
+      for (const piece of pieces) hasher?.update(ownBuffer(piece));
+      pieces = [];
       filled = 0;
     };
 
@@ -243,7 +253,7 @@ async function storeStream<Verified>(
       received += value.byteLength;
       for (let at = 0; at < value.byteLength;) {
         const take = Math.min(value.byteLength - at, chunkBytes - filled);
-        buffer.set(value.subarray(at, at + take), filled);
+        pieces.push(take === value.byteLength ? value : value.subarray(at, at + take));
         filled += take;
         at += take;
         if (filled === chunkBytes) await flush();
@@ -256,7 +266,7 @@ async function storeStream<Verified>(
       }
     }
     if (filled > 0 || !headChecked) await flush();
-    await writing;
+    await settleWrites();
     const storedBytes = resumeAt + received;
     if (totalBytes !== null && storedBytes < totalBytes) {
       throw new EngineFailure(incomplete(url, totalBytes, storedBytes, writer));
@@ -271,7 +281,7 @@ async function storeStream<Verified>(
     }
     onProgress(storedBytes, totalBytes);
     if (hasher && sha256 !== null) {
-      const actual = hasher.digest('hex');
+      const actual = await hasher.digest();
       if (actual !== sha256.toLowerCase()) {
         throw new EngineFailure({
           kind: 'checksum-mismatch',
@@ -285,11 +295,33 @@ async function storeStream<Verified>(
     return { manifest: await writer.commit(quantization), verified };
   } catch (cause) {
     await reader.cancel().catch(() => undefined);
-    await writing.catch(() => undefined);
+    await settleWrites().catch(() => undefined);
     const error = failureOf(cause, url, resumeAt + received, writer);
     if (!keepsPartial(error, writer)) await writer.discard().catch(() => undefined);
     throw new EngineFailure(error);
+  } finally {
+    hasher?.close();
   }
+}
+
+/** Up to the first HEAD_BYTES bytes of a chunk being filled. */
+function headOf(pieces: Uint8Array[]): Uint8Array {
+  const head = new Uint8Array(HEAD_BYTES);
+  let at = 0;
+  for (const piece of pieces) {
+    if (at >= HEAD_BYTES) break;
+    const take = piece.subarray(0, HEAD_BYTES - at);
+    head.set(take, at);
+    at += take.byteLength;
+  }
+  return head.subarray(0, at);
+}
+
+/** `piece` if it alone owns its buffer (so that it can be transferred), else a copy. */
+function ownBuffer(piece: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuffer> {
+  return piece.byteOffset === 0 && piece.byteLength === piece.buffer.byteLength
+    ? piece
+    : piece.slice();
 }
 
 /** `arrived`: bytes of this file we have seen in all (resumed ones included). */

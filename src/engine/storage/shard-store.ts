@@ -53,8 +53,13 @@ export interface FileManifest {
   storedBytes: number;
   /** Expected SHA-256 (hex) when the source published one. */
   sha256: string | null;
-  /** The running SHA-256 state after `storedBytes` (hash-wasm `save()`), so resuming needs no re-read. */
+  /**
+   * The running SHA-256 state (hash-wasm `save()`) after the first `hashedBytes` (at most
+   * `storedBytes`: hashing may lag behind writing). A resume continues from it and re-reads only
+   * the stored bytes after it.
+   */
   hashState: Uint8Array | null;
+  hashedBytes: number;
   /** The server's validator (ETag or Last-Modified), sent as `If-Range` when resuming. */
   validator: string | null;
   quantization: string | null;
@@ -110,6 +115,7 @@ export function restoreManifest(raw: unknown): FileManifest | null {
       storedBytes: complete ? sizeBytes : 0,
       sha256: null,
       hashState: null,
+      hashedBytes: 0,
       validator: null,
       quantization: null,
       complete,
@@ -144,12 +150,23 @@ export function restoreManifest(raw: unknown): FileManifest | null {
     chunkBytes,
     storedBytes,
     sha256: stringOrNull(r.sha256),
-    hashState: r.hashState instanceof Uint8Array ? r.hashState : null,
+    ...restoreHash(r.hashState, r.hashedBytes, storedBytes),
     validator: stringOrNull(r.validator),
     quantization: stringOrNull(r.quantization),
     complete,
     storedAt,
   };
+}
+
+function restoreHash(
+  state: unknown,
+  hashedBytes: unknown,
+  storedBytes: number,
+): Pick<FileManifest, 'hashState' | 'hashedBytes'> {
+  const bytes = count(hashedBytes);
+  return state instanceof Uint8Array && bytes !== null && bytes <= storedBytes
+    ? { hashState: state, hashedBytes: bytes }
+    : { hashState: null, hashedBytes: 0 };
 }
 
 export async function getManifest(store: ShardStore, url: string): Promise<FileManifest | null> {
@@ -191,15 +208,23 @@ export interface FileWriter {
   readonly manifest: FileManifest;
   /**
    * Stores the next chunk (every chunk but the last is exactly `chunkBytes` long), then records
-   * it, with the hash state after it, in the manifest: a resume starts after the last one.
+   * it in the manifest, with the latest hash state that `hash()` gives then: a resume starts
+   * after the last recorded chunk. Several appends may run at once: chunks are written in
+   * parallel, recorded in order, and none is recorded after one that failed.
    */
-  append: (chunk: Blob, hashState: Uint8Array | null) => Promise<void>;
+  append: (chunk: Blob, hash?: () => HashProgress | null) => Promise<void>;
   /** The bytes written so far, read back from storage (to verify them before `commit()`). */
   written: () => Promise<Blob>;
   /** Marks the file complete: from now on it is listed and readable. */
   commit: (quantization: string | null) => Promise<FileManifest>;
   /** Removes everything written so far. */
   discard: () => Promise<void>;
+}
+
+/** A SHA-256 state and the bytes it covers. */
+export interface HashProgress {
+  hashedBytes: number;
+  state: Uint8Array | null;
 }
 
 export type NewFile = Pick<
@@ -216,6 +241,7 @@ export async function beginFile(store: ShardStore, file: NewFile): Promise<FileW
     chunkBytes: chunkBytesFor(file.sizeBytes),
     storedBytes: 0,
     hashState: null,
+    hashedBytes: 0,
     quantization: null,
     complete: false,
     storedAt: Date.now(),
@@ -245,6 +271,7 @@ export async function resumeFile(
 function writerFor(store: ShardStore, initial: FileManifest): FileWriter {
   let manifest = initial;
   let nextIndex = manifest.storedBytes / manifest.chunkBytes;
+  let recorded: Promise<void> = Promise.resolve();
   const save = (next: FileManifest) => {
     manifest = next;
     return set(next.url, next, store.manifests);
@@ -253,11 +280,22 @@ function writerFor(store: ShardStore, initial: FileManifest): FileWriter {
     get manifest() {
       return manifest;
     },
-    async append(chunk, hashState) {
+    append(chunk, hash) {
       const key: ChunkKey = [manifest.url, nextIndex];
       nextIndex += 1;
-      await set(key, chunk, store.chunks);
-      await save({ ...manifest, storedBytes: manifest.storedBytes + chunk.size, hashState });
+      const stored = set(key, chunk, store.chunks);
+      const record = Promise.all([recorded, stored]).then(() => {
+        const storedBytes = manifest.storedBytes + chunk.size;
+        const progress = hash?.() ?? null;
+        const usable = progress?.state && progress.hashedBytes <= storedBytes ? progress : null;
+        return save({
+          ...manifest,
+          storedBytes,
+          ...(usable ? { hashState: usable.state, hashedBytes: usable.hashedBytes } : {}),
+        });
+      });
+      recorded = record;
+      return record;
     },
     async written() {
       const file = await readChunks(store, manifest.url, manifest.chunkBytes, manifest.storedBytes);
@@ -269,6 +307,7 @@ function writerFor(store: ShardStore, initial: FileManifest): FileWriter {
         ...manifest,
         sizeBytes: manifest.storedBytes,
         hashState: null,
+        hashedBytes: 0,
         quantization,
         complete: true,
         storedAt: Date.now(),
