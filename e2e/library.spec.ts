@@ -305,6 +305,11 @@ test('deleting models frees their space; delete all empties the library', async 
   await expect(libraryRow(page, NAME)).toContainText('F32 · 1.2 MB · stored');
   await expect(libraryRow(page, NAME)).toContainText('last used');
 
+  const library = page.getByRole('region', { name: 'Library' });
+  await expect(library.getByTestId('storage-quota')).toHaveText(/^\d+(\.\d)? (MB|GB)$/);
+  await expect(
+    library.getByText('Persistent storage').locator('xpath=following-sibling::dd[1]'),
+  ).toHaveText(/^(granted|not granted \(the browser may evict models when space runs low\))$/);
   const before = await storageUsage(page);
   await page.getByRole('button', { name: `Delete ${NAME}` }).click();
   await expect(libraryRow(page, NAME)).toHaveCount(0);

@@ -45,7 +45,7 @@ function scriptedClient(loads: Outcome<LoadedModel>[]) {
     generate: async () => ({ ok: false, error: { kind: 'no-model-loaded' } }),
   };
   const store = createEngineStore(client);
-  return { store, seen };
+  return { store, seen, client };
 }
 
 describe('engine store', () => {
@@ -87,6 +87,37 @@ describe('engine store', () => {
     await store.start();
     await store.load(model('a').spec, { backend: 'auto' });
     expect(store.get().state).toEqual({ status: 'idle' });
+  });
+
+  it('deletes stored models one by one and stops at the first refusal', async () => {
+    const { store, client } = scriptedClient([]);
+    const refusal = { kind: 'model-in-use', label: 'b' } as const;
+    const deleted: string[] = [];
+    client.deleteStored = async (spec) => {
+      deleted.push(spec.engine === 'gguf' ? spec.label : spec.modelId);
+      return deleted.length === 2 ? { ok: false, error: refusal } : { ok: true, value: null };
+    };
+    const specs = ['a', 'b', 'c'].map((id) => model(id).spec);
+    expect(await store.deleteStored(specs)).toEqual({ ok: false, error: refusal });
+    expect(deleted).toEqual(['a', 'b']);
+  });
+
+  it('imports a local file, then loads the spec the worker returns', async () => {
+    const { store, client } = scriptedClient([{ ok: true, value: model('local') }]);
+    const loaded: string[] = [];
+    client.importLocal = async (_file, { onEvent }) => {
+      onEvent({ type: 'download', loadedBytes: 5, totalBytes: 10, at: 1, inOtherTab: false });
+      return { ok: true, value: model('local').spec };
+    };
+    const load = client.load;
+    client.load = (spec, options, handlers) => {
+      loaded.push(spec.engine === 'gguf' ? spec.url : spec.modelId);
+      return load(spec, options, handlers);
+    };
+    await store.start();
+    await store.loadLocalFile(new File([new Uint8Array(10)], 'local.gguf'));
+    expect(loaded).toEqual(['https://h/local.gguf']);
+    expect(store.get().state).toEqual({ status: 'ready', model: model('local') });
   });
 
   it('explains a browser that cannot run any model', () => {

@@ -151,7 +151,8 @@ export function errorMessage(error: EngineError): ErrorMessage {
     case 'cancelled':
       return {
         title: 'Cancelled.',
-        action: 'What was downloaded is kept: Resume it from the library, or Discard it there.',
+        action:
+          'Anything partly downloaded is listed in the library, to resume or discard. Load a model when you are ready.',
       };
     case 'generation-failed':
       return {
