@@ -3,7 +3,7 @@ import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
-const features = ['chat', 'models', 'stats', 'device', 'privacy'];
+const features = ['chat', 'models', 'stats', 'device', 'privacy', 'library'];
 
 /** Forbids relative imports that climb into one of `folders` (e.g. `../../engine/x.ts`). */
 const forbid = (folders, message) => ({

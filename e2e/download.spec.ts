@@ -25,10 +25,7 @@ test('a download shows bytes, percent, speed and time left', async ({ page, mode
   await expect(page.getByRole('progressbar')).toHaveCount(0);
 });
 
-test('Cancel stops a download, keeps nothing partial and leaves the app usable', async ({
-  page,
-  models,
-}) => {
+test('Cancel stops a download and leaves the app usable', async ({ page, models }) => {
   await openApp(page);
   await loadByUrl(page, models.url(SLOW));
   await expect(page.locator('.progress-figures')).toHaveText(/\d+%/);
@@ -36,11 +33,7 @@ test('Cancel stops a download, keeps nothing partial and leaves the app usable',
 
   await expect(page.getByRole('progressbar')).toHaveCount(0);
   await expect(page.getByRole('status')).toHaveText('No model loaded.');
-  await expect(page.getByRole('heading', { name: 'On this device' })).toHaveCount(0);
-
-  // Nothing partial survives a reload either.
-  await page.reload();
-  await openApp(page);
+  // What was downloaded is kept for a resume (see library.spec.ts), never offered as loadable.
   await expect(page.getByRole('heading', { name: 'On this device' })).toHaveCount(0);
 
   await loadByUrl(page, models.url('stories260K-chat-q8_0.gguf'));

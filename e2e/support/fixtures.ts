@@ -71,3 +71,51 @@ export async function setSampling(
   }
   await page.locator('.settings details > summary').click();
 }
+
+/** The library's list of stored models, and one model's row in it. */
+export const libraryList = (page: Page) =>
+  page.getByRole('region', { name: 'Library' }).getByRole('list', { name: 'Stored models' });
+export const libraryRow = (page: Page, name: string) =>
+  libraryList(page).getByRole('listitem', { name, exact: true });
+
+/**
+ * A stored model and a conversation that every failure test checks afterwards: the failure
+ * must leave both intact (and the model loaded and answering).
+ */
+export async function storeBaseline(page: Page, models: ModelServer) {
+  await loadByUrl(page, models.url('stories260K-chat-q8_0.gguf'));
+  await expectLoaded(page, 'stories260K-chat-q8_0');
+  await setSampling(page, { maxTokens: 8 });
+  await page.getByLabel('Message', { exact: true }).fill('Hello baseline');
+  await page.keyboard.press('Enter');
+  const answer = page.getByRole('article', { name: 'Model' }).last();
+  await expect(answer).not.toHaveAttribute('data-status', 'streaming', { timeout: 90_000 });
+  return (await answer.locator('.text').innerText()).trim();
+}
+
+export async function expectBaselineIntact(page: Page, answer: string, chat = true) {
+  await expect(libraryRow(page, 'stories260K-chat-q8_0')).toHaveAttribute(
+    'data-status',
+    'complete',
+  );
+  if (!chat) return;
+  await expect(page.getByRole('article', { name: 'You' }).first()).toContainText('Hello baseline');
+  await expect(page.getByRole('article', { name: 'Model' }).first().locator('.text')).toHaveText(
+    answer,
+  );
+}
+
+/**
+ * Sets this origin's storage quota through Chromium's DevTools protocol. The session stays open:
+ * closing it drops the override. Chromium enforces the override on writes, but its
+ * `navigator.storage.estimate()` keeps reporting usage + 10 GiB (it hides the real quota).
+ */
+export async function setQuota(page: Page, quotaSize: number) {
+  const cdp = await page.context().newCDPSession(page);
+  const origin = new URL(page.url()).origin;
+  await cdp.send('Storage.overrideQuotaForOrigin', { origin, quotaSize });
+}
+
+/** This origin's storage usage, as `navigator.storage.estimate()` reports it. */
+export const storageUsage = (page: Page) =>
+  page.evaluate(async () => (await navigator.storage.estimate()).usage ?? 0);

@@ -3,6 +3,7 @@ import { ChatProvider } from '../features/chat/chat-context.tsx';
 import { ChatHistory } from '../features/chat/components/chat-history.tsx';
 import { ChatPanel } from '../features/chat/components/chat-panel.tsx';
 import { DeviceReport } from '../features/device/components/device-report.tsx';
+import { LibraryPanel } from '../features/library/components/library-panel.tsx';
 import { ModelPicker } from '../features/models/components/model-picker.tsx';
 import { ModelStatus } from '../features/models/components/model-status.tsx';
 import { PrivacyPanel } from '../features/privacy/components/privacy-panel.tsx';
@@ -33,6 +34,9 @@ export function App() {
             </ErrorBoundary>
             <ErrorBoundary region="models">
               <ModelPicker />
+            </ErrorBoundary>
+            <ErrorBoundary region="library">
+              <LibraryPanel />
             </ErrorBoundary>
           </aside>
           <div className="center">

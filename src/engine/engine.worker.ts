@@ -16,7 +16,21 @@ import type {
 import { orderedEvents } from '../lib/engine-protocol.ts';
 import { probeDevice } from './device/probe-device.ts';
 import { describe, EngineFailure, isAbortError } from './engine-failure.ts';
-import { openGguf } from './gguf/open-gguf.ts';
+import { importGguf, openGguf, type GgufSpec } from './gguf/open-gguf.ts';
+import {
+  deleteGgufModel,
+  listGgufModels,
+  openGgufModels,
+  rememberGgufModel,
+} from './library/gguf-models.ts';
+import { usageBytes } from './library/storage-space.ts';
+import {
+  forgetUsage,
+  markUsed,
+  modelKey,
+  openUsageStore,
+  readUsage,
+} from './library/usage-store.ts';
 import type { LocalEngine } from './local-engine.ts';
 import { contactedOrigins, logRequestsOf } from './network-log.ts';
 import {
@@ -25,16 +39,20 @@ import {
   openMlcRegistry,
   rememberMlcModel,
 } from './mlc/mlc-registry.ts';
-import { listCompleteFiles, openShardStore } from './storage/shard-store.ts';
+import { openShardStore } from './storage/shard-store.ts';
 
 logRequestsOf(self);
 
 const shards = openShardStore();
+const ggufModels = openGgufModels();
 const mlcRegistry = openMlcRegistry();
+const usage = openUsageStore();
 
 let device: Promise<DeviceReport> | null = null;
 let current: LocalEngine | null = null;
 let loading: AbortController | null = null;
+/** The model being loaded (or imported) now, so that it is not deleted under the download. */
+let loadingKey: string | null = null;
 let generating: AbortController | null = null;
 
 const deviceReport = () => (device ??= probeDevice());
@@ -43,7 +61,7 @@ function toEngineError(cause: unknown): EngineError {
   if (cause instanceof EngineFailure) return cause.error;
   if (isAbortError(cause)) return { kind: 'cancelled' };
   if (cause instanceof DOMException && cause.name === 'QuotaExceededError') {
-    return { kind: 'storage-full', detail: cause.message };
+    return { kind: 'storage-full', detail: cause.message, storedBytes: null };
   }
   return { kind: 'internal', detail: describe(cause) };
 }
@@ -74,8 +92,10 @@ async function loadModel(
 ): Promise<LocalEngine> {
   const { gpu } = await deviceReport();
   if (spec.engine === 'gguf') {
+    // Recorded first, so that a partial download of a split model knows all its parts.
+    if (!spec.url.startsWith('local:')) await rememberGgufModel(ggufModels, spec);
     // The current model stays usable until the new file is stored and checked.
-    const opened = await openGguf(shards, spec.url, spec.label, signal, onEvent);
+    const opened = await openGguf(shards, spec, signal, onEvent);
     if (signal.aborted) throw new EngineFailure({ kind: 'cancelled' });
     await unloadCurrent();
     onEvent({ type: 'stage', stage: 'initializing' });
@@ -85,16 +105,23 @@ async function loadModel(
 
   const mlc = await import('./mlc/mlc-engine.ts');
   mlc.checkMlcModel(spec.modelId, gpu); // refuse before unloading anything
+  const { hasModelInCache } = await import('@mlc-ai/web-llm');
+  const wasStored = await hasModelInCache(spec.modelId, mlc.mlcAppConfig).catch(() => false);
+  const usageBefore = wasStored ? null : await usageBytes().catch(() => null);
   await unloadCurrent();
   const engine = await mlc.loadMlcEngine({ modelId: spec.modelId, gpu, signal, onEvent });
-  // Only listing depends on this record; failing to write it must not orphan a loaded model.
-  await rememberMlcModel(mlcRegistry, spec.modelId).catch((cause: unknown) =>
-    console.warn('could not record the stored MLC model', cause),
-  );
+  if (!wasStored) {
+    const usageAfter = await usageBytes().catch(() => null);
+    const grew = usageBefore !== null && usageAfter !== null ? usageAfter - usageBefore : null;
+    // Only listing depends on this record; failing to write it must not orphan a loaded model.
+    await rememberMlcModel(mlcRegistry, spec.modelId, grew).catch((cause: unknown) =>
+      console.warn('could not record the stored MLC model', cause),
+    );
+  }
   return engine;
 }
 
-async function listStoredMlc(): Promise<StoredModel[]> {
+async function listStoredMlc(lastUsed: Map<string, number>): Promise<StoredModel[]> {
   const records = await listMlcRecords(mlcRegistry);
   if (records.length === 0) return [];
   const { hasModelInCache } = await import('@mlc-ai/web-llm');
@@ -102,10 +129,15 @@ async function listStoredMlc(): Promise<StoredModel[]> {
   const stored: StoredModel[] = [];
   for (const record of records) {
     if (await hasModelInCache(record.modelId, mlcAppConfig).catch(() => false)) {
+      const spec: ModelSpec = { engine: 'mlc', modelId: record.modelId };
       stored.push({
-        spec: { engine: 'mlc', modelId: record.modelId },
-        sizeBytes: null,
+        spec,
+        status: 'complete',
+        sizeBytes: record.storedBytes,
+        storedBytes: record.storedBytes,
+        quantization: /-(q\d+f\d+(?:_\d+)?)(?:-|$)/.exec(record.modelId)?.[1] ?? null,
         storedAt: record.storedAt,
+        lastUsedAt: lastUsed.get(modelKey(spec)) ?? null,
       });
     } else {
       await forgetMlcModel(mlcRegistry, record.modelId); // evicted or deleted elsewhere
@@ -114,17 +146,57 @@ async function listStoredMlc(): Promise<StoredModel[]> {
   return stored;
 }
 
+/** Deletes a model's bytes, unless this tab is loading it or another tab is downloading it. */
+async function deleteModel(spec: ModelSpec): Promise<void> {
+  if (loadingKey === modelKey(spec)) throw new EngineFailure({ kind: 'busy', operation: 'load' });
+  if (spec.engine === 'mlc') {
+    const { deleteModelAllInfoInCache } = await import('@mlc-ai/web-llm');
+    const { mlcAppConfig } = await import('./mlc/mlc-engine.ts');
+    await deleteModelAllInfoInCache(spec.modelId, mlcAppConfig);
+    await forgetMlcModel(mlcRegistry, spec.modelId);
+  } else {
+    const ggufSpec: GgufSpec = spec;
+    const remove = () => deleteGgufModel(shards, ggufModels, ggufSpec);
+    if ('locks' in navigator) {
+      const done = await navigator.locks.request(
+        `tab-llm-download:${spec.url}`,
+        { ifAvailable: true },
+        async (lock) => (lock ? (await remove(), true) : false),
+      );
+      if (!done) throw new EngineFailure({ kind: 'model-in-use', label: spec.label });
+    } else {
+      await remove();
+    }
+  }
+  await forgetUsage(usage, spec);
+}
+
 const api = {
   probe: deviceReport,
 
   async listStored() {
-    const files = await listCompleteFiles(shards);
-    const gguf: StoredModel[] = files.map((file) => ({
-      spec: { engine: 'gguf', url: file.url, label: file.label },
-      sizeBytes: file.sizeBytes,
-      storedAt: file.storedAt,
-    }));
-    return [...gguf, ...(await listStoredMlc())];
+    const lastUsed = await readUsage(usage);
+    const gguf = await listGgufModels(
+      shards,
+      ggufModels,
+      (url) => lastUsed.get(`gguf:${url}`) ?? null,
+    );
+    return [...gguf, ...(await listStoredMlc(lastUsed))];
+  },
+
+  deleteStored: (spec) => outcome(() => deleteModel(spec).then(() => null)),
+
+  async importLocal(file, onEvent) {
+    if (loading) return { ok: false, error: { kind: 'busy', operation: 'load' } };
+    const controller = new AbortController();
+    loading = controller;
+    const events = orderedEvents(onEvent);
+    try {
+      return await outcome(() => importGguf(shards, file, controller.signal, events.send));
+    } finally {
+      await events.delivered();
+      loading = null;
+    }
   },
 
   current: () => Promise.resolve(current?.loaded ?? null),
@@ -134,6 +206,7 @@ const api = {
     if (generating) return { ok: false, error: { kind: 'busy', operation: 'generate' } };
     const controller = new AbortController();
     loading = controller;
+    loadingKey = modelKey(spec);
     const events = orderedEvents(onEvent);
     try {
       return await outcome(async () => {
@@ -143,11 +216,13 @@ const api = {
           throw new EngineFailure({ kind: 'cancelled' });
         }
         current = engine;
+        await markUsed(usage, spec).catch(() => undefined); // only the library's "last used"
         return engine.loaded;
       });
     } finally {
       await events.delivered();
       loading = null;
+      loadingKey = null;
     }
   },
 

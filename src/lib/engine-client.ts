@@ -21,6 +21,11 @@ import type {
 export interface EngineClient {
   probe: () => Promise<DeviceReport>;
   listStored: () => Promise<StoredModel[]>;
+  deleteStored: (spec: ModelSpec) => Promise<Outcome<null>>;
+  importLocal: (
+    file: File,
+    handlers: { signal: AbortSignal; onEvent: (event: LoadEvent) => void },
+  ) => Promise<Outcome<ModelSpec>>;
   current: () => Promise<LoadedModel | null>;
   networkLog: () => Promise<OriginContact[]>;
   load: (
@@ -93,6 +98,18 @@ export function createEngineClient(
   return {
     probe: () => call((remote) => remote.probe()),
     listStored: () => call((remote) => remote.listStored()),
+    deleteStored: (spec) => guarded((remote) => remote.deleteStored(spec)),
+
+    importLocal: (file, { signal, onEvent }) =>
+      guarded((remote) => {
+        const cancel = () => void remote.cancelLoad();
+        signal.addEventListener('abort', cancel, { once: true });
+        const events = untilSettled(onEvent);
+        return remote.importLocal(file, proxy(events.callback)).finally(() => {
+          events.close();
+          signal.removeEventListener('abort', cancel);
+        });
+      }),
     current: () => call((remote) => remote.current()),
     networkLog: () => call((remote) => remote.networkLog()),
 

@@ -39,12 +39,14 @@ function scriptedApi(over: Partial<EngineApi> = {}): EngineApi {
   return {
     probe: vi.fn(),
     listStored: async () => [],
+    deleteStored: async () => ({ ok: true, value: null }),
+    importLocal: async () => ({ ok: false, error: { kind: 'cancelled' } }),
     current: async () => model,
     networkLog: async () => [],
     // Like the worker: events go through `orderedEvents` and are delivered before returning.
     async load(_spec, _options, onEvent) {
       const events = orderedEvents(onEvent);
-      events.send({ type: 'download', loadedBytes: 5, totalBytes: 10, at: 1 });
+      events.send({ type: 'download', loadedBytes: 5, totalBytes: 10, at: 1, inOtherTab: false });
       events.send({ type: 'stage', stage: 'initializing' });
       await events.delivered();
       return { ok: true, value: model };
@@ -76,7 +78,7 @@ describe('engine protocol over Comlink', () => {
     );
     expect(loaded).toEqual({ ok: true, value: model });
     expect(events).toEqual([
-      { type: 'download', loadedBytes: 5, totalBytes: 10, at: 1 },
+      { type: 'download', loadedBytes: 5, totalBytes: 10, at: 1, inOtherTab: false },
       { type: 'stage', stage: 'initializing' },
     ]);
 

@@ -33,9 +33,26 @@ export type GpuReport =
       isFallbackAdapter: boolean;
     };
 
-/** What to load. GGUF models are identified by the URL of their file. */
+/**
+ * One file of a GGUF model, with what is known of it before the download: Hugging Face lists the
+ * size and SHA-256 of LFS files; a plain URL knows neither (the server's Content-Length still
+ * decides the size).
+ */
+export interface GgufPart {
+  url: string;
+  sizeBytes: number | null;
+  /** Lower-case hex. */
+  sha256: string | null;
+}
+
+/**
+ * What to load. A GGUF model is identified by `url`: its file's URL, the first part's URL for a
+ * split model (`-00001-of-0000N.gguf`), or `local:…` for a file picked from this device. `parts`
+ * lists every file in order; without it the model is the one file at `url`.
+ */
 export type ModelSpec =
-  { engine: 'gguf'; url: string; label: string } | { engine: 'mlc'; modelId: string };
+  | { engine: 'gguf'; url: string; label: string; parts?: GgufPart[] }
+  | { engine: 'mlc'; modelId: string };
 
 /** `auto` uses WebGPU when the adapter can run the model, the CPU otherwise. */
 export type BackendPreference = 'auto' | 'cpu';
@@ -60,16 +77,33 @@ export interface LoadedModel {
   sizeBytes: number | null;
 }
 
-/** A model whose files are complete in IndexedDB. */
+/**
+ * A model in IndexedDB: complete, or a partial download that can be resumed or discarded. Every
+ * size is in bytes; null where it is not known (web-llm does not say how much an MLC model takes,
+ * so `storedBytes` is then the growth of the origin's usage measured when it was downloaded).
+ */
 export interface StoredModel {
   spec: ModelSpec;
+  status: 'complete' | 'partial';
   sizeBytes: number | null;
+  storedBytes: number | null;
+  quantization: string | null;
   storedAt: number;
+  lastUsedAt: number | null;
 }
 
-/** Progress of a load; `at` is `Date.now()` in the worker, comparable across threads. */
+/**
+ * Progress of a load; `at` is `Date.now()` in the worker, comparable across threads.
+ * `inOtherTab`: another tab of this app holds the download and these are its figures.
+ */
 export type LoadEvent =
-  | { type: 'download'; loadedBytes: number; totalBytes: number | null; at: number }
+  | {
+      type: 'download';
+      loadedBytes: number;
+      totalBytes: number | null;
+      at: number;
+      inOtherTab: boolean;
+    }
   | { type: 'stage'; stage: 'verifying' | 'initializing' };
 
 export interface ChatTurn {
@@ -115,7 +149,19 @@ export interface GenerationResult {
 export type EngineError =
   | { kind: 'download-failed'; url: string; status: number | null; detail: string }
   | { kind: 'host-not-allowed'; url: string; allowedHosts: string[] }
-  | { kind: 'download-incomplete'; url: string; expectedBytes: number; receivedBytes: number }
+  /** The connection ended early; `storedBytes` are kept and a new load resumes after them. */
+  | {
+      kind: 'download-incomplete';
+      url: string;
+      expectedBytes: number;
+      receivedBytes: number;
+      storedBytes: number;
+    }
+  /** The file's size is not the one its source announced (listing or earlier response). */
+  | { kind: 'size-mismatch'; url: string; expectedBytes: number; actualBytes: number }
+  | { kind: 'checksum-mismatch'; url: string; expectedSha256: string; actualSha256: string }
+  /** Refused before downloading: the rest of the model does not fit in the browser's quota. */
+  | { kind: 'not-enough-storage'; neededBytes: number; availableBytes: number; quotaBytes: number }
   | { kind: 'not-gguf'; source: string }
   | { kind: 'unsupported-gguf-version'; source: string; version: number }
   | { kind: 'truncated-file'; source: string; expectedBytes: number | null; actualBytes: number }
@@ -124,7 +170,10 @@ export type EngineError =
   | { kind: 'no-webgpu'; modelId: string }
   | { kind: 'needs-shader-f16'; modelId: string }
   | { kind: 'buffer-too-small'; modelId: string; requiredBytes: number; availableBytes: number }
-  | { kind: 'storage-full'; detail: string }
+  /** The quota ran out mid-download; `storedBytes` are kept and can be resumed. */
+  | { kind: 'storage-full'; detail: string; storedBytes: number | null }
+  /** Another tab is downloading this model, so it cannot be deleted now. */
+  | { kind: 'model-in-use'; label: string }
   | { kind: 'context-overflow'; contextSize: number }
   | { kind: 'gpu-device-lost'; detail: string }
   | { kind: 'no-model-loaded' }
@@ -153,16 +202,27 @@ export interface EngineApi {
   /** Reads the WebGPU adapter and wasm features as seen from the worker. */
   probe: () => Promise<DeviceReport>;
 
-  /** Models whose files are complete in IndexedDB (partial downloads are never listed). */
+  /** Every model in IndexedDB, complete or partial (a partial one is never loadable as is). */
   listStored: () => Promise<StoredModel[]>;
+
+  /** Deletes a stored model (complete or partial) and every byte of it. */
+  deleteStored: (spec: ModelSpec) => Promise<Outcome<null>>;
+
+  /**
+   * Copies a file picked on this device into IndexedDB (no network), checks it, and returns the
+   * spec to `load` it with. Cancelled by `cancelLoad()`.
+   */
+  importLocal: (file: File, onEvent: (event: LoadEvent) => void) => Promise<Outcome<ModelSpec>>;
 
   /** The model loaded now, if any (after a failed load, the previous one may still be). */
   current: () => Promise<LoadedModel | null>;
 
   /**
    * Downloads `spec` (or reads it from IndexedDB), checks it, then replaces the current model with
-   * it. A GGUF file that fails to download or check leaves the current model loaded. Ends with
-   * `cancelled` after `cancelLoad()`.
+   * it. A GGUF download resumes where an earlier one stopped; while another tab downloads the
+   * same model this one waits (reporting that tab's progress) and then uses the stored copy. A
+   * GGUF file that fails to download or check leaves the current model loaded. Ends with
+   * `cancelled` after `cancelLoad()`, keeping what was downloaded for a later resume.
    */
   load: (
     spec: ModelSpec,

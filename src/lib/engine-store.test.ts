@@ -26,12 +26,14 @@ function scriptedClient(loads: Outcome<LoadedModel>[]) {
   const client: EngineClient = {
     probe: async () => device,
     listStored: async () => [],
+    deleteStored: async () => ({ ok: true, value: null }),
+    importLocal: async () => ({ ok: false, error: { kind: 'cancelled' } }),
     current: async () => current,
     networkLog: async () => [],
     load: async (_spec, _options, { onEvent }) => {
-      onEvent({ type: 'download', loadedBytes: 10, totalBytes: 100, at: 1000 });
+      onEvent({ type: 'download', loadedBytes: 10, totalBytes: 100, at: 1000, inOtherTab: false });
       seen.push(store.get().state);
-      onEvent({ type: 'download', loadedBytes: 60, totalBytes: 100, at: 2000 });
+      onEvent({ type: 'download', loadedBytes: 60, totalBytes: 100, at: 2000, inOtherTab: false });
       onEvent({ type: 'stage', stage: 'initializing' });
       seen.push(store.get().state);
       const outcome = loads.shift() ?? {
@@ -44,7 +46,7 @@ function scriptedClient(loads: Outcome<LoadedModel>[]) {
     generate: async () => ({ ok: false, error: { kind: 'no-model-loaded' } }),
   };
   const store = createEngineStore(client);
-  return { store, seen };
+  return { store, seen, client };
 }
 
 describe('engine store', () => {
@@ -70,7 +72,12 @@ describe('engine store', () => {
     await store.start();
     await store.load(model('a').spec, { backend: 'auto' });
     await store.load(model('b').spec, { backend: 'auto' });
-    expect(store.get().state).toEqual({ status: 'error', error, model: model('a') });
+    expect(store.get().state).toEqual({
+      status: 'error',
+      error,
+      model: model('a'),
+      spec: model('b').spec, // what Resume or Download again loads
+    });
 
     store.dismissError();
     expect(store.get().state).toEqual({ status: 'ready', model: model('a') });
@@ -81,6 +88,37 @@ describe('engine store', () => {
     await store.start();
     await store.load(model('a').spec, { backend: 'auto' });
     expect(store.get().state).toEqual({ status: 'idle' });
+  });
+
+  it('deletes stored models one by one and stops at the first refusal', async () => {
+    const { store, client } = scriptedClient([]);
+    const refusal = { kind: 'model-in-use', label: 'b' } as const;
+    const deleted: string[] = [];
+    client.deleteStored = async (spec) => {
+      deleted.push(spec.engine === 'gguf' ? spec.label : spec.modelId);
+      return deleted.length === 2 ? { ok: false, error: refusal } : { ok: true, value: null };
+    };
+    const specs = ['a', 'b', 'c'].map((id) => model(id).spec);
+    expect(await store.deleteStored(specs)).toEqual({ ok: false, error: refusal });
+    expect(deleted).toEqual(['a', 'b']);
+  });
+
+  it('imports a local file, then loads the spec the worker returns', async () => {
+    const { store, client } = scriptedClient([{ ok: true, value: model('local') }]);
+    const loaded: string[] = [];
+    client.importLocal = async (_file, { onEvent }) => {
+      onEvent({ type: 'download', loadedBytes: 5, totalBytes: 10, at: 1, inOtherTab: false });
+      return { ok: true, value: model('local').spec };
+    };
+    const load = client.load;
+    client.load = (spec, options, handlers) => {
+      loaded.push(spec.engine === 'gguf' ? spec.url : spec.modelId);
+      return load(spec, options, handlers);
+    };
+    await store.start();
+    await store.loadLocalFile(new File([new Uint8Array(10)], 'local.gguf'));
+    expect(loaded).toEqual(['https://h/local.gguf']);
+    expect(store.get().state).toEqual({ status: 'ready', model: model('local') });
   });
 
   it('explains a browser that cannot run any model', () => {

@@ -6,6 +6,7 @@ import type {
   EngineKind,
   GenerateRequest,
   GenerationResult,
+  LoadEvent,
   LoadOptions,
   LoadedModel,
   ModelSpec,
@@ -26,6 +27,8 @@ export interface DownloadState {
   totalBytes: number | null;
   /** Recent samples, oldest first, for speed and time-left estimates. */
   samples: DownloadSample[];
+  /** Another tab is downloading this model; this one waits and then uses the stored copy. */
+  inOtherTab: boolean;
 }
 
 /** The engine's lifecycle, held only here. */
@@ -37,8 +40,11 @@ export type EngineState =
   | { status: 'loading'; spec: ModelSpec; stage: 'verifying' | 'initializing' }
   | { status: 'ready'; model: LoadedModel }
   | { status: 'generating'; model: LoadedModel }
-  /** `model` is what is still loaded and usable after the failure, if anything. */
-  | { status: 'error'; error: EngineError; model: LoadedModel | null };
+  /**
+   * `model` is what is still loaded and usable after the failure, if anything; `spec` is what
+   * failed to load, so that it can be resumed or downloaded again.
+   */
+  | { status: 'error'; error: EngineError; model: LoadedModel | null; spec: ModelSpec | null };
 
 /**
  * One generation as the UI saw it. Timestamps are the main thread's `performance.now()`, so the
@@ -69,7 +75,8 @@ export interface EngineSnapshot {
 
 export interface EngineStore extends ExternalStore<EngineSnapshot> {
   start: () => Promise<void>;
-  load: (spec: ModelSpec, options: LoadOptions) => Promise<void>;
+  /** Without `options`, the ones of the previous load (the library and Resume use these). */
+  load: (spec: ModelSpec, options?: LoadOptions) => Promise<void>;
   cancelLoad: () => void;
   /** Resolves when the worker says the run ended (never on a guess of the UI's). */
   generate: (
@@ -81,6 +88,10 @@ export interface EngineStore extends ExternalStore<EngineSnapshot> {
   refreshStored: () => Promise<void>;
   /** The origins the worker contacted this session (empty when the worker cannot answer). */
   networkLog: () => Promise<OriginContact[]>;
+  /** Copies a file picked on this device into storage, then loads it. */
+  loadLocalFile: (file: File, options?: LoadOptions) => Promise<void>;
+  /** Deletes stored models (complete or partial); fails with the first error, if any. */
+  deleteStored: (specs: ModelSpec[]) => Promise<{ ok: true } | { ok: false; error: EngineError }>;
 }
 
 const MAX_SAMPLES = 50;
@@ -117,10 +128,62 @@ export function createEngineStore(client: EngineClient): EngineStore {
   let loadController: AbortController | null = null;
   let generateController: AbortController | null = null;
   let nextRunId = 1;
+  let lastOptions: LoadOptions = { backend: 'auto' };
 
   const setState = (state: EngineState) => store.set((s) => ({ ...s, state }));
   const updateRun = (id: number, change: (run: RunRecord) => RunRecord) =>
     store.set((s) => ({ ...s, runs: s.runs.map((run) => (run.id === id ? change(run) : run)) }));
+
+  const isBusy = () => ['downloading', 'loading', 'generating'].includes(store.get().state.status);
+
+  const progressHandler = (spec: ModelSpec, signal: AbortSignal) => (event: LoadEvent) => {
+    if (signal.aborted) return;
+    if (event.type === 'stage') {
+      setState({ status: 'loading', spec, stage: event.stage });
+      return;
+    }
+    const { state } = store.get();
+    const samples = state.status === 'downloading' ? state.download.samples : [];
+    setState({
+      status: 'downloading',
+      spec,
+      download: {
+        loadedBytes: event.loadedBytes,
+        totalBytes: event.totalBytes,
+        samples: [...samples, { at: event.at, bytes: event.loadedBytes }].slice(-MAX_SAMPLES),
+        inOtherTab: event.inOtherTab,
+      },
+    });
+  };
+
+  /** After a failed load or import: the worker knows whether the previous model survived. */
+  const settleFailure = async (error: EngineError, spec: ModelSpec | null) => {
+    const model = await client.current().catch(() => null);
+    setState(
+      error.kind === 'cancelled' && !model
+        ? { status: 'idle' }
+        : { status: 'error', error, model, spec },
+    );
+    await refreshStored();
+  };
+
+  const loadSpec = async (spec: ModelSpec, options: LoadOptions) => {
+    lastOptions = options;
+    const controller = new AbortController();
+    loadController = controller;
+    setState({ status: 'loading', spec, stage: 'verifying' });
+    const outcome = await client.load(spec, options, {
+      signal: controller.signal,
+      onEvent: progressHandler(spec, controller.signal),
+    });
+    loadController = null;
+    if (outcome.ok) {
+      setState({ status: 'ready', model: outcome.value });
+      await refreshStored();
+    } else {
+      await settleFailure(outcome.error, spec);
+    }
+  };
 
   const refreshStored = async () => {
     const stored = await client.listStored().catch(() => store.get().stored);
@@ -151,48 +214,38 @@ export function createEngineStore(client: EngineClient): EngineStore {
       }
     },
 
-    async load(spec, options) {
-      const status = store.get().state.status;
-      if (status === 'downloading' || status === 'loading' || status === 'generating') return;
+    async load(spec, options = lastOptions) {
+      if (isBusy()) return;
+      await loadSpec(spec, options);
+    },
+
+    async loadLocalFile(file, options = lastOptions) {
+      if (isBusy()) return;
+      lastOptions = options;
+      const label = file.name.replace(/\.gguf$/i, '');
+      const spec: ModelSpec = { engine: 'gguf', url: `local:${file.name}`, label };
       const controller = new AbortController();
       loadController = controller;
       setState({ status: 'loading', spec, stage: 'verifying' });
-
-      const outcome = await client.load(spec, options, {
+      const imported = await client.importLocal(file, {
         signal: controller.signal,
-        onEvent: (event) => {
-          if (controller.signal.aborted) return;
-          if (event.type === 'stage') {
-            setState({ status: 'loading', spec, stage: event.stage });
-            return;
-          }
-          const { state } = store.get();
-          const samples = state.status === 'downloading' ? state.download.samples : [];
-          setState({
-            status: 'downloading',
-            spec,
-            download: {
-              loadedBytes: event.loadedBytes,
-              totalBytes: event.totalBytes,
-              samples: [...samples, { at: event.at, bytes: event.loadedBytes }].slice(-MAX_SAMPLES),
-            },
-          });
-        },
+        onEvent: progressHandler(spec, controller.signal),
       });
       loadController = null;
+      if (imported.ok) await loadSpec(imported.value, options);
+      else await settleFailure(imported.error, null);
+    },
 
-      if (outcome.ok) {
-        setState({ status: 'ready', model: outcome.value });
-      } else {
-        // The worker knows whether the previous model survived the failure.
-        const model = await client.current().catch(() => null);
-        setState(
-          outcome.error.kind === 'cancelled' && !model
-            ? { status: 'idle' }
-            : { status: 'error', error: outcome.error, model },
-        );
+    async deleteStored(specs) {
+      for (const spec of specs) {
+        const outcome = await client.deleteStored(spec);
+        if (!outcome.ok) {
+          await refreshStored();
+          return outcome;
+        }
       }
       await refreshStored();
+      return { ok: true };
     },
 
     cancelLoad() {
@@ -259,7 +312,7 @@ export function createEngineStore(client: EngineClient): EngineStore {
         setState(
           stillLoaded
             ? { status: 'ready', model: stillLoaded }
-            : { status: 'error', error: outcome.error, model: null },
+            : { status: 'error', error: outcome.error, model: null, spec: null },
         );
       }
       return outcome;

@@ -20,7 +20,27 @@ const examples: { [K in EngineError['kind']]: Extract<EngineError, { kind: K }> 
     url: 'https://h.example/m.gguf',
     expectedBytes: 2_000_000,
     receivedBytes: 500_000,
+    storedBytes: 262_144,
   },
+  'size-mismatch': {
+    kind: 'size-mismatch',
+    url: 'https://h.example/m.gguf',
+    expectedBytes: 2_000_000,
+    actualBytes: 1_000_000,
+  },
+  'checksum-mismatch': {
+    kind: 'checksum-mismatch',
+    url: 'https://h.example/m.gguf',
+    expectedSha256: 'a'.repeat(64),
+    actualSha256: 'b'.repeat(64),
+  },
+  'not-enough-storage': {
+    kind: 'not-enough-storage',
+    neededBytes: 4e9,
+    availableBytes: 1e9,
+    quotaBytes: 2e9,
+  },
+  'model-in-use': { kind: 'model-in-use', label: 'tiny' },
   'not-gguf': { kind: 'not-gguf', source: 'x' },
   'unsupported-gguf-version': { kind: 'unsupported-gguf-version', source: 'x', version: 1 },
   'truncated-file': {
@@ -39,7 +59,7 @@ const examples: { [K in EngineError['kind']]: Extract<EngineError, { kind: K }> 
     requiredBytes: 2e8,
     availableBytes: 1e8,
   },
-  'storage-full': { kind: 'storage-full', detail: '' },
+  'storage-full': { kind: 'storage-full', detail: '', storedBytes: 3_000_000 },
   'context-overflow': { kind: 'context-overflow', contextSize: 512 },
   'gpu-device-lost': { kind: 'gpu-device-lost', detail: '' },
   'no-model-loaded': { kind: 'no-model-loaded' },
@@ -64,6 +84,12 @@ describe('errorMessage', () => {
     expect(errorMessage(examples['unsupported-gguf-version']).title).toContain('version 1');
     expect(errorMessage(examples['needs-shader-f16']).action).toContain('q4f32');
     expect(errorMessage(examples['context-overflow']).title).toContain('512');
+    expect(errorMessage(examples['checksum-mismatch']).title).toContain('SHA-256 check failed');
+    expect(errorMessage(examples['size-mismatch']).title).toContain('Size check failed');
+    expect(errorMessage(examples['not-enough-storage']).title).toContain('4.0 GB');
+    expect(errorMessage(examples['not-enough-storage']).title).toContain('1.0 GB');
+    expect(errorMessage(examples['download-incomplete']).action).toContain('262 KB are kept');
+    expect(errorMessage(examples['storage-full']).action).toContain('3.0 MB are kept');
   });
 
   it('tells a network failure from a server answer', () => {

@@ -43,7 +43,33 @@ export function errorMessage(error: EngineError): ErrorMessage {
         title: `The download stopped early: ${formatBytes(error.receivedBytes)} of ${formatBytes(
           error.expectedBytes,
         )} arrived.`,
-        action: 'Nothing partial was kept. Check your connection and load the model again.',
+        action:
+          error.storedBytes > 0
+            ? `${formatBytes(error.storedBytes)} are kept. Check your connection, then Resume to download the rest.`
+            : 'Check your connection, then load the model again.',
+      };
+    case 'size-mismatch':
+      return {
+        title: `Size check failed: the file from ${hostOf(error.url)} has ${formatBytes(
+          error.actualBytes,
+        )}, but ${formatBytes(error.expectedBytes)} were expected.`,
+        action:
+          'Nothing of it was kept. Download it again; if this repeats, the file has changed at its source.',
+      };
+    case 'checksum-mismatch':
+      return {
+        title: `SHA-256 check failed: the file from ${hostOf(error.url)} is not the published one (expected ${error.expectedSha256.slice(0, 12)}…, got ${error.actualSha256.slice(0, 12)}…).`,
+        action: 'The corrupted copy was deleted. Download it again.',
+      };
+    case 'not-enough-storage':
+      return {
+        title: `Not enough storage: this model needs ${formatBytes(
+          error.neededBytes,
+        )} more, and the browser allows ${formatBytes(error.availableBytes)} more (quota ${formatBytes(
+          error.quotaBytes,
+        )}).`,
+        action:
+          'Nothing was downloaded. Delete models you no longer use in the library, or pick a smaller model.',
       };
     case 'not-gguf':
       return {
@@ -96,8 +122,16 @@ export function errorMessage(error: EngineError): ErrorMessage {
       };
     case 'storage-full':
       return {
-        title: 'The browser has no storage space left for this model.',
-        action: 'Free some space (delete models you no longer use) and try again.',
+        title: 'The browser ran out of storage space for this model during the download.',
+        action:
+          error.storedBytes !== null && error.storedBytes > 0
+            ? `${formatBytes(error.storedBytes)} are kept. Delete models you no longer use in the library, then Resume.`
+            : 'Delete models you no longer use in the library, then try again.',
+      };
+    case 'model-in-use':
+      return {
+        title: `${error.label} is being downloaded in another tab.`,
+        action: 'Wait until that download ends, or cancel it there, then delete the model.',
       };
     case 'context-overflow':
       return {
@@ -123,7 +157,8 @@ export function errorMessage(error: EngineError): ErrorMessage {
     case 'cancelled':
       return {
         title: 'Cancelled.',
-        action: 'Nothing partial was kept. Load a model when you are ready.',
+        action:
+          'Anything partly downloaded is listed in the library, to resume or discard. Load a model when you are ready.',
       };
     case 'generation-failed':
       return {

@@ -10,6 +10,10 @@ export interface GgufHeader {
   architecture: string | null;
   contextLength: number | null;
   hasChatTemplate: boolean;
+  /** llama.cpp's name for `general.file_type` (e.g. `Q4_K_M`), null when absent or unknown. */
+  quantization: string | null;
+  /** What the KV cache's size depends on; null where the header does not say. */
+  attention: { layers: number; kvHeads: number; headDim: number } | null;
   /** Bytes the file must have to hold every tensor; null when a tensor type is unknown to us. */
   requiredBytes: number | null;
 }
@@ -209,6 +213,8 @@ function parse(bytes: Uint8Array, fileBytes: number): GgufCheck {
         architecture,
         contextLength: numberOrNull(metadata.get(`${architecture}.context_length`)),
         hasChatTemplate: typeof metadata.get('tokenizer.chat_template') === 'string',
+        quantization: FILE_TYPES[Number(metadata.get('general.file_type'))] ?? null,
+        attention: attentionOf(metadata, architecture),
         requiredBytes,
       },
     };
@@ -219,6 +225,57 @@ function parse(bytes: Uint8Array, fileBytes: number): GgufCheck {
     if (cause instanceof RangeError) return { ok: false, problem: 'not-gguf' }; // garbage types
     throw cause;
   }
+}
+
+/** llama.cpp's `llama_ftype` values (include/llama.h). */
+const FILE_TYPES: Record<number, string> = {
+  0: 'F32',
+  1: 'F16',
+  2: 'Q4_0',
+  3: 'Q4_1',
+  7: 'Q8_0',
+  8: 'Q5_0',
+  9: 'Q5_1',
+  10: 'Q2_K',
+  11: 'Q3_K_S',
+  12: 'Q3_K_M',
+  13: 'Q3_K_L',
+  14: 'Q4_K_S',
+  15: 'Q4_K_M',
+  16: 'Q5_K_S',
+  17: 'Q5_K_M',
+  18: 'Q6_K',
+  19: 'IQ2_XXS',
+  20: 'IQ2_XS',
+  21: 'Q2_K_S',
+  22: 'IQ3_XS',
+  23: 'IQ3_XXS',
+  24: 'IQ1_S',
+  25: 'IQ4_NL',
+  26: 'IQ3_S',
+  27: 'IQ3_M',
+  28: 'IQ2_S',
+  29: 'IQ2_M',
+  30: 'IQ4_XS',
+  31: 'IQ1_M',
+  32: 'BF16',
+  36: 'TQ1_0',
+  37: 'TQ2_0',
+  38: 'MXFP4_MOE',
+};
+
+function attentionOf(
+  metadata: Map<string, string | number | boolean>,
+  architecture: string | null,
+): GgufHeader['attention'] {
+  const n = (key: string) => numberOrNull(metadata.get(`${architecture}.${key}`));
+  const layers = n('block_count');
+  const heads = n('attention.head_count');
+  const kvHeads = n('attention.head_count_kv') ?? heads;
+  const embedding = n('embedding_length');
+  const headDim = n('attention.key_length') ?? (embedding && heads ? embedding / heads : null);
+  if (!layers || !kvHeads || !headDim) return null;
+  return { layers, kvHeads, headDim };
 }
 
 const stringOrNull = (v: unknown) => (typeof v === 'string' ? v : null);

@@ -16,19 +16,21 @@ import type {
   LoadedModel,
   ModelSpec,
 } from '../../lib/engine-protocol.ts';
+import { GGUF_CONTEXT_SIZE } from '../../lib/memory-estimate.ts';
 import { adapterName } from '../device/probe-device.ts';
 import { describe, EngineFailure, isAbortError } from '../engine-failure.ts';
 import { RunRecorder, type LocalEngine } from '../local-engine.ts';
 import type { GgufHeader } from './gguf-header.ts';
 
 /** Context window we allocate, capped so a 128k-context model does not allocate a huge KV cache. */
-const MAX_CONTEXT = 4096;
+const MAX_CONTEXT = GGUF_CONTEXT_SIZE;
 /** llama.cpp's way of saying "offload every layer". */
 const ALL_LAYERS = 99999;
 
 export interface WllamaLoadInput {
   spec: Extract<ModelSpec, { engine: 'gguf' }>;
-  file: Blob;
+  /** The model file, or every part of a split model in order. */
+  files: Blob[];
   header: GgufHeader;
   backend: BackendPreference;
   gpu: GpuReport;
@@ -69,7 +71,7 @@ export async function loadWllamaEngine(input: WllamaLoadInput): Promise<LocalEng
   wllama.setCompat(null);
   const contextSize = Math.min(input.header.contextLength ?? MAX_CONTEXT, MAX_CONTEXT);
   try {
-    await wllama.loadModel([input.file], {
+    await wllama.loadModel(input.files, {
       n_ctx: contextSize,
       n_gpu_layers: input.backend === 'cpu' ? 0 : ALL_LAYERS,
     });
@@ -90,7 +92,7 @@ export async function loadWllamaEngine(input: WllamaLoadInput): Promise<LocalEng
     contextSize,
     hasChatTemplate: input.header.hasChatTemplate,
     fromStorage: input.fromStorage,
-    sizeBytes: input.file.size,
+    sizeBytes: input.files.reduce((sum, file) => sum + file.size, 0),
   };
 
   return {

@@ -131,6 +131,7 @@ describe('MLC adapter', () => {
         loadedBytes: 100 << 20,
         totalBytes: 200 << 20,
         at: expect.any(Number) as number,
+        inOtherTab: false,
       },
     ]);
   });

@@ -182,6 +182,7 @@ export function progressEvent(report: InitProgressReport): LoadEvent {
     loadedBytes,
     totalBytes: report.progress > 0 ? Math.round(loadedBytes / report.progress) : null,
     at: Date.now(),
+    inOtherTab: false,
   };
 }
 
@@ -198,7 +199,7 @@ function loadError(cause: unknown, record: ModelRecord): EngineError {
     case 'DeviceLostError':
       return { kind: 'gpu-device-lost', detail };
     case 'QuotaExceededError':
-      return { kind: 'storage-full', detail };
+      return { kind: 'storage-full', detail, storedBytes: null };
   }
   // A failed fetch surfaces as a TypeError ("Failed to fetch") or web-llm's "Cannot fetch <url>".
   if (cause instanceof TypeError || /fetch|network/i.test(detail)) {

@@ -9,6 +9,8 @@ export interface MlcStoredRecord {
   version: 1;
   modelId: string;
   storedAt: number;
+  /** How much the origin's usage grew while it downloaded (web-llm does not say its size). */
+  storedBytes: number | null;
 }
 
 export function openMlcRegistry(prefix = 'tab-llm'): UseStore {
@@ -21,7 +23,8 @@ function restoreMlcRecord(raw: unknown): MlcStoredRecord | null {
   if (r.version !== 1 || typeof r.modelId !== 'string' || typeof r.storedAt !== 'number') {
     return null;
   }
-  return { version: 1, modelId: r.modelId, storedAt: r.storedAt };
+  const storedBytes = typeof r.storedBytes === 'number' && r.storedBytes > 0 ? r.storedBytes : null;
+  return { version: 1, modelId: r.modelId, storedAt: r.storedAt, storedBytes };
 }
 
 export async function listMlcRecords(registry: UseStore): Promise<MlcStoredRecord[]> {
@@ -29,7 +32,11 @@ export async function listMlcRecords(registry: UseStore): Promise<MlcStoredRecor
   return all.map(([, value]) => restoreMlcRecord(value)).filter((r) => r !== null);
 }
 
-export const rememberMlcModel = (registry: UseStore, modelId: string) =>
-  set(modelId, { version: 1, modelId, storedAt: Date.now() } satisfies MlcStoredRecord, registry);
+export const rememberMlcModel = (registry: UseStore, modelId: string, storedBytes: number | null) =>
+  set(
+    modelId,
+    { version: 1, modelId, storedAt: Date.now(), storedBytes } satisfies MlcStoredRecord,
+    registry,
+  );
 
 export const forgetMlcModel = (registry: UseStore, modelId: string) => del(modelId, registry);

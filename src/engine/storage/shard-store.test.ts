@@ -3,12 +3,15 @@ import { get, set } from 'idb-keyval';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
   beginFile,
-  CHUNK_BYTES,
+  chunkBytesFor,
   deleteFile,
-  listCompleteFiles,
+  getManifest,
+  listManifests,
+  MAX_CHUNK_BYTES,
   openShardStore,
   readFile,
   restoreManifest,
+  resumeFile,
   type ShardStore,
 } from './shard-store.ts';
 
@@ -22,38 +25,103 @@ const bytes = (length: number, seed: number): Uint8Array<ArrayBuffer> =>
   new Uint8Array(length).map((_, i) => (i * 31 + seed) & 0xff);
 const same = (a: Uint8Array, b: Uint8Array) => Buffer.from(a).equals(Buffer.from(b));
 
-async function writeFile(url: string, parts: Uint8Array<ArrayBuffer>[], commit = true) {
-  const writer = await beginFile(store, url, url);
-  for (const part of parts) await writer.append(new Blob([part]));
-  if (commit) await writer.commit();
-  return writer;
+const newFile = (url: string, sizeBytes: number | null) => ({
+  url,
+  label: url,
+  modelUrl: url,
+  partIndex: 0,
+  partCount: 1,
+  sizeBytes,
+  sha256: null,
+  validator: null,
+});
+
+/** Writes `size` bytes in the store's chunks for that size; commits unless told otherwise. */
+async function writeFile(url: string, size: number, seed: number, commit = true) {
+  const data = bytes(size, seed);
+  const writer = await beginFile(store, newFile(url, size));
+  const chunk = writer.manifest.chunkBytes;
+  for (let at = 0; at < size; at += chunk) {
+    await writer.append(new Blob([data.subarray(at, at + chunk)]));
+  }
+  if (commit) await writer.commit('Q8_0');
+  return { writer, data };
 }
+
+describe('chunkBytesFor', () => {
+  it('cuts small files finely and big ones into 8 MiB chunks, always a power of two', () => {
+    expect(chunkBytesFor(1_185_632)).toBe(64 << 10);
+    expect(chunkBytesFor(200e6)).toBe(8 << 20);
+    expect(chunkBytesFor(4e9)).toBe(MAX_CHUNK_BYTES);
+    expect(chunkBytesFor(null)).toBe(MAX_CHUNK_BYTES);
+    const mid = chunkBytesFor(20e6);
+    expect(mid).toBe(1 << 20); // 20 MB / 32 = 625 kB → next power of two
+    expect(Math.ceil(20e6 / mid)).toBeLessThanOrEqual(32);
+  });
+});
 
 describe('shard store', () => {
   it('stores a file in chunks and reads back the same bytes', async () => {
-    const first = bytes(CHUNK_BYTES, 1);
-    const last = bytes(1234, 2);
-    await writeFile('https://h/a.gguf', [first, last]);
-
+    const { data } = await writeFile('https://h/a.gguf', 300_000, 1);
     const file = await readFile(store, 'https://h/a.gguf');
-    expect(file?.size).toBe(CHUNK_BYTES + 1234);
     if (!file) throw new Error('file not stored');
-    const back = new Uint8Array(await file.arrayBuffer());
-    expect(same(back.subarray(0, CHUNK_BYTES), first)).toBe(true);
-    expect(same(back.subarray(CHUNK_BYTES), last)).toBe(true);
-
-    const listed = await listCompleteFiles(store);
-    expect(listed).toMatchObject([{ url: 'https://h/a.gguf', chunkCount: 2, complete: true }]);
+    expect(same(new Uint8Array(await file.arrayBuffer()), data)).toBe(true);
+    expect(await listManifests(store)).toMatchObject([
+      { url: 'https://h/a.gguf', storedBytes: 300_000, complete: true, quantization: 'Q8_0' },
+    ]);
   });
 
-  it('never offers a file whose writing did not finish', async () => {
-    await writeFile('https://h/partial.gguf', [bytes(CHUNK_BYTES, 3)], false);
+  it('records progress after every chunk and never offers an unfinished file', async () => {
+    const { writer } = await writeFile('https://h/partial.gguf', 300_000, 3, false);
+    expect(writer.manifest.chunkBytes).toBe(64 << 10);
+    expect(await getManifest(store, 'https://h/partial.gguf')).toMatchObject({
+      storedBytes: 300_000,
+      complete: false,
+    });
     expect(await readFile(store, 'https://h/partial.gguf')).toBeNull();
-    expect(await listCompleteFiles(store)).toEqual([]);
   });
 
-  it('reports a file with a missing chunk as absent', async () => {
-    await writeFile('https://h/b.gguf', [bytes(CHUNK_BYTES, 4), bytes(10, 5)]);
+  it('resumes a partial file after its last recorded chunk', async () => {
+    const url = 'https://h/resume.gguf';
+    const data = bytes(200_000, 9);
+    const first = await beginFile(store, newFile(url, data.length));
+    const chunk = first.manifest.chunkBytes;
+    await first.append(new Blob([data.subarray(0, chunk)]), () => ({
+      hashedBytes: chunk,
+      state: new Uint8Array([1, 2, 3]),
+    }));
+    // A hash state ahead of the stored bytes is useless for a resume and is not recorded.
+    await first.append(new Blob([data.subarray(chunk, 2 * chunk)]), () => ({
+      hashedBytes: 3 * chunk,
+      state: new Uint8Array([4]),
+    }));
+
+    const manifest = await getManifest(store, url);
+    if (!manifest) throw new Error('no manifest');
+    expect(manifest).toMatchObject({ storedBytes: 2 * chunk, hashedBytes: chunk });
+    expect(manifest.hashState).toEqual(new Uint8Array([1, 2, 3]));
+    const second = await resumeFile(store, manifest);
+    if (!second) throw new Error('not resumable');
+    for (let at = 2 * chunk; at < data.length; at += chunk) {
+      await second.append(new Blob([data.subarray(at, at + chunk)]));
+    }
+    await second.commit(null);
+    const file = await readFile(store, url);
+    if (!file) throw new Error('file not stored');
+    expect(same(new Uint8Array(await file.arrayBuffer()), data)).toBe(true);
+  });
+
+  it('refuses to resume a partial file whose chunks are gone', async () => {
+    const { writer } = await writeFile('https://h/lost.gguf', 300_000, 4, false);
+    await store.chunks('readwrite', (chunks) => {
+      chunks.delete(['https://h/lost.gguf', 1]);
+      return new Promise((resolve) => (chunks.transaction.oncomplete = resolve));
+    });
+    expect(await resumeFile(store, writer.manifest)).toBeNull();
+  });
+
+  it('reports a complete file with a missing chunk as absent', async () => {
+    await writeFile('https://h/b.gguf', 300_000, 4);
     await store.chunks('readwrite', (chunks) => {
       chunks.delete(['https://h/b.gguf', 1]);
       return new Promise((resolve) => (chunks.transaction.oncomplete = resolve));
@@ -62,37 +130,50 @@ describe('shard store', () => {
   });
 
   it('deletes one file and leaves the others intact', async () => {
-    await writeFile('https://h/keep.gguf', [bytes(100, 6)]);
-    await writeFile('https://h/drop.gguf', [bytes(200, 7)]);
+    await writeFile('https://h/keep.gguf', 100, 6);
+    await writeFile('https://h/drop.gguf', 200, 7);
     await deleteFile(store, 'https://h/drop.gguf');
 
     expect(await readFile(store, 'https://h/drop.gguf')).toBeNull();
     expect((await readFile(store, 'https://h/keep.gguf'))?.size).toBe(100);
-    expect((await listCompleteFiles(store)).map((m) => m.url)).toEqual(['https://h/keep.gguf']);
+    expect((await listManifests(store)).map((m) => m.url)).toEqual(['https://h/keep.gguf']);
   });
 
   it('discarding a writer removes its chunks', async () => {
-    const writer = await writeFile('https://h/c.gguf', [bytes(CHUNK_BYTES, 8)], false);
+    const { writer } = await writeFile('https://h/c.gguf', 70_000, 8, false);
     await writer.discard();
     expect(await get(['https://h/c.gguf', 0], store.chunks)).toBeUndefined();
     expect(await get('https://h/c.gguf', store.manifests)).toBeUndefined();
   });
 
-  it('ignores damaged or unknown manifests', async () => {
+  it('reads version 1 manifests and ignores damaged or unknown ones', async () => {
     await set('https://h/old.gguf', { version: 0, url: 'x' }, store.manifests);
     await set('https://h/junk.gguf', 'junk', store.manifests);
-    expect(await listCompleteFiles(store)).toEqual([]);
+    expect(await listManifests(store)).toEqual([]);
     expect(restoreManifest(null)).toBeNull();
-    expect(
-      restoreManifest({
-        version: 1,
-        url: 'u',
-        label: 'l',
-        sizeBytes: 10,
-        chunkCount: 5, // inconsistent with the size
-        complete: true,
-        storedAt: 1,
-      }),
-    ).toBeNull();
+    const v1 = { version: 1, url: 'u', label: 'l', sizeBytes: 10, chunkCount: 1, storedAt: 1 };
+    expect(restoreManifest({ ...v1, complete: true })).toMatchObject({
+      version: 2,
+      modelUrl: 'u',
+      chunkBytes: MAX_CHUNK_BYTES,
+      storedBytes: 10,
+      complete: true,
+    });
+    expect(restoreManifest({ ...v1, complete: false })).toMatchObject({ storedBytes: 0 });
+    expect(restoreManifest({ ...v1, chunkCount: 5 })).toBeNull(); // inconsistent with the size
+    const v2 = (await getManifest(store, 'x')) ?? {
+      ...newFile('u', 100),
+      version: 2,
+      chunkBytes: 64,
+      storedBytes: 64,
+      hashState: null,
+      hashedBytes: 0,
+      quantization: null,
+      complete: false,
+      storedAt: 1,
+    };
+    expect(restoreManifest(v2)).toEqual(v2);
+    expect(restoreManifest({ ...v2, storedBytes: 65 })).toBeNull(); // not a whole chunk
+    expect(restoreManifest({ ...v2, storedBytes: 128 })).toBeNull(); // more than the file
   });
 });

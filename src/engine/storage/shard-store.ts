@@ -12,20 +12,57 @@ import {
 /**
  * GGUF files in IndexedDB, stored as many fixed-size chunks rather than one giant record: each
  * chunk is a Blob (Chromium keeps those on disk, so reading a model back never needs its whole size
- * in memory) and a file is ready only once its manifest says every chunk was written.
+ * in memory) and a file is ready only once its manifest says every chunk was written and checked.
  *
- * Two idb-keyval stores, one per concern: manifests (small, listed often) and chunk bytes.
+ * Two idb-keyval stores, one per concern: manifests (small, listed often) and chunk bytes. They
+ * are separate databases, so no transaction spans both: a chunk is written first and the manifest
+ * then records it, so the manifest never claims a byte that is not stored.
  */
 
-export const CHUNK_BYTES = 8 << 20;
+/** Chunks of files whose size is unknown, and the largest chunk of any file. */
+export const MAX_CHUNK_BYTES = 8 << 20;
+const MIN_CHUNK_BYTES = 64 << 10;
+/** A file is cut into about this many chunks (within the bounds above). */
+const CHUNKS_PER_FILE = 32;
 
-/** What we know of one stored file. Version 1 of the record. */
+/**
+ * The chunk size for a file: large for big files (few records, fast writes), small enough for
+ * small ones that an interrupted download loses little when it resumes. A power of two.
+ */
+export function chunkBytesFor(sizeBytes: number | null): number {
+  if (sizeBytes === null) return MAX_CHUNK_BYTES;
+  let chunk = MIN_CHUNK_BYTES;
+  while (chunk < MAX_CHUNK_BYTES && chunk * CHUNKS_PER_FILE < sizeBytes) chunk *= 2;
+  return chunk;
+}
+
+/** What we know of one stored file (one part of a model). Version 2 of the record. */
 export interface FileManifest {
-  version: 1;
+  version: 2;
+  /** The file's key: its URL, or `local:…` for a file picked on this device. */
   url: string;
   label: string;
-  sizeBytes: number;
-  chunkCount: number;
+  /** The model this file belongs to (the first part's URL), and its place among the parts. */
+  modelUrl: string;
+  partIndex: number;
+  partCount: number;
+  /** The whole file's size; null when the server did not say (such a file cannot resume). */
+  sizeBytes: number | null;
+  chunkBytes: number;
+  /** Bytes stored so far, always a whole number of chunks until the file is complete. */
+  storedBytes: number;
+  /** Expected SHA-256 (hex) when the source published one. */
+  sha256: string | null;
+  /**
+   * The running SHA-256 state (hash-wasm `save()`) after the first `hashedBytes` (at most
+   * `storedBytes`: hashing may lag behind writing). A resume continues from it and re-reads only
+   * the stored bytes after it.
+   */
+  hashState: Uint8Array | null;
+  hashedBytes: number;
+  /** The server's validator (ETag or Last-Modified), sent as `If-Range` when resuming. */
+  validator: string | null;
+  quantization: string | null;
   /** False while chunks are being written: such a file is never offered as ready. */
   complete: boolean;
   storedAt: number;
@@ -45,34 +82,100 @@ export function openShardStore(prefix = 'tab-llm'): ShardStore {
   };
 }
 
-/** Normalises a manifest read back from storage; anything damaged or unknown becomes null. */
+const count = (v: unknown) => (typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : null);
+const stringOrNull = (v: unknown) => (typeof v === 'string' ? v : null);
+
+/**
+ * Normalises a manifest read back from storage; anything damaged or unknown becomes null.
+ * Version 1 records (from before resumable downloads) had 8 MiB chunks and were single files.
+ */
 export function restoreManifest(raw: unknown): FileManifest | null {
   if (typeof raw !== 'object' || raw === null) return null;
   const r = raw as Record<string, unknown>;
-  if (r.version !== 1) return null;
   if (typeof r.url !== 'string' || typeof r.label !== 'string') return null;
-  const count = (v: unknown) => (typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : null);
-  const sizeBytes = count(r.sizeBytes);
-  const chunkCount = count(r.chunkCount);
   const storedAt = count(r.storedAt);
-  if (sizeBytes === null || chunkCount === null || storedAt === null) return null;
-  if (chunkCount !== Math.ceil(sizeBytes / CHUNK_BYTES)) return null;
+  if (storedAt === null) return null;
+  const complete = r.complete === true;
+
+  if (r.version === 1) {
+    const sizeBytes = count(r.sizeBytes);
+    if (sizeBytes === null || count(r.chunkCount) !== Math.ceil(sizeBytes / MAX_CHUNK_BYTES)) {
+      return null;
+    }
+    return {
+      version: 2,
+      url: r.url,
+      label: r.label,
+      modelUrl: r.url,
+      partIndex: 0,
+      partCount: 1,
+      sizeBytes,
+      chunkBytes: MAX_CHUNK_BYTES,
+      // A v1 partial file has no record of its progress: it starts again.
+      storedBytes: complete ? sizeBytes : 0,
+      sha256: null,
+      hashState: null,
+      hashedBytes: 0,
+      validator: null,
+      quantization: null,
+      complete,
+      storedAt,
+    };
+  }
+
+  if (r.version !== 2 || typeof r.modelUrl !== 'string') return null;
+  const sizeBytes = r.sizeBytes === null ? null : count(r.sizeBytes);
+  if (r.sizeBytes !== null && sizeBytes === null) return null;
+  const chunkBytes = count(r.chunkBytes);
+  const storedBytes = count(r.storedBytes);
+  const partIndex = count(r.partIndex);
+  const partCount = count(r.partCount);
+  if (chunkBytes === null || chunkBytes === 0) return null;
+  if (storedBytes === null || partIndex === null || partCount === null || partIndex >= partCount) {
+    return null;
+  }
+  if (sizeBytes !== null && storedBytes > sizeBytes) return null;
+  const wholeChunks = storedBytes % chunkBytes === 0 || storedBytes === sizeBytes;
+  if (complete ? sizeBytes !== null && storedBytes !== sizeBytes : !wholeChunks) {
+    return null;
+  }
   return {
-    version: 1,
+    version: 2,
     url: r.url,
     label: r.label,
+    modelUrl: r.modelUrl,
+    partIndex,
+    partCount,
     sizeBytes,
-    chunkCount,
-    complete: r.complete === true,
+    chunkBytes,
+    storedBytes,
+    sha256: stringOrNull(r.sha256),
+    ...restoreHash(r.hashState, r.hashedBytes, storedBytes),
+    validator: stringOrNull(r.validator),
+    quantization: stringOrNull(r.quantization),
+    complete,
     storedAt,
   };
 }
 
-export async function listCompleteFiles(store: ShardStore): Promise<FileManifest[]> {
+function restoreHash(
+  state: unknown,
+  hashedBytes: unknown,
+  storedBytes: number,
+): Pick<FileManifest, 'hashState' | 'hashedBytes'> {
+  const bytes = count(hashedBytes);
+  return state instanceof Uint8Array && bytes !== null && bytes <= storedBytes
+    ? { hashState: state, hashedBytes: bytes }
+    : { hashState: null, hashedBytes: 0 };
+}
+
+export async function getManifest(store: ShardStore, url: string): Promise<FileManifest | null> {
+  return restoreManifest(await get(url, store.manifests));
+}
+
+export async function listManifests(store: ShardStore): Promise<FileManifest[]> {
   const all = await entries(store.manifests);
-  return all
-    .map(([, value]) => restoreManifest(value))
-    .filter((m): m is FileManifest => m !== null && m.complete);
+  return all.map(([, value]) => restoreManifest(value)).filter((m) => m !== null);
 }
 
 /**
@@ -80,75 +183,138 @@ export async function listCompleteFiles(store: ShardStore): Promise<FileManifest
  * (a damaged file is reported as absent so that it is downloaded again, never used).
  */
 export async function readFile(store: ShardStore, url: string): Promise<Blob | null> {
-  const manifest = restoreManifest(await get(url, store.manifests));
+  const manifest = await getManifest(store, url);
   if (!manifest?.complete) return null;
-  return readChunks(store, url, manifest.chunkCount, manifest.sizeBytes);
+  return readChunks(store, url, manifest.chunkBytes, manifest.storedBytes);
 }
 
-async function readChunks(
+/** The first `bytes` of a file as a Blob, or null when a chunk is missing or has the wrong size. */
+export async function readChunks(
   store: ShardStore,
   url: string,
-  chunkCount: number,
-  sizeBytes: number,
+  chunkBytes: number,
+  bytes: number,
 ): Promise<Blob | null> {
+  const chunkCount = Math.ceil(bytes / chunkBytes);
   const keys: ChunkKey[] = Array.from({ length: chunkCount }, (_, i) => [url, i]);
   const chunks: unknown[] = await getMany(keys, store.chunks);
   if (!chunks.every((c): c is Blob => c instanceof Blob)) return null;
   const file = new Blob(chunks);
-  return file.size === sizeBytes ? file : null;
+  return file.size === bytes ? file : null;
 }
 
-/** Writes chunks of one file in order; call `commit()` once all bytes are in. */
+/** Writes the chunks of one file in order, recording progress in its manifest after each. */
 export interface FileWriter {
-  /** Stores the next chunk; every chunk but the last must be exactly `CHUNK_BYTES` long. */
-  append: (chunk: Blob) => Promise<void>;
+  readonly manifest: FileManifest;
+  /**
+   * Stores the next chunk (every chunk but the last is exactly `chunkBytes` long), then records
+   * it in the manifest, with the latest hash state that `hash()` gives then: a resume starts
+   * after the last recorded chunk. Several appends may run at once: chunks are written in
+   * parallel, recorded in order, and none is recorded after one that failed.
+   */
+  append: (chunk: Blob, hash?: () => HashProgress | null) => Promise<void>;
   /** The bytes written so far, read back from storage (to verify them before `commit()`). */
   written: () => Promise<Blob>;
   /** Marks the file complete: from now on it is listed and readable. */
-  commit: () => Promise<FileManifest>;
+  commit: (quantization: string | null) => Promise<FileManifest>;
   /** Removes everything written so far. */
   discard: () => Promise<void>;
 }
 
-export async function beginFile(
-  store: ShardStore,
-  url: string,
-  label: string,
-): Promise<FileWriter> {
-  await deleteFile(store, url);
-  let chunkCount = 0;
-  let sizeBytes = 0;
-  const manifest = (complete: boolean): FileManifest => ({
-    version: 1,
-    url,
-    label,
-    sizeBytes,
-    chunkCount,
-    complete,
-    storedAt: Date.now(),
-  });
-  // The incomplete manifest goes in first, so a crash mid-download leaves a record we can find
-  // and clean up, never a file that looks ready.
-  await set(url, manifest(false), store.manifests);
+/** A SHA-256 state and the bytes it covers. */
+export interface HashProgress {
+  hashedBytes: number;
+  state: Uint8Array | null;
+}
 
+export type NewFile = Pick<
+  FileManifest,
+  'url' | 'label' | 'modelUrl' | 'partIndex' | 'partCount' | 'sizeBytes' | 'sha256' | 'validator'
+>;
+
+/** Starts a file from scratch, dropping anything stored under its URL. */
+export async function beginFile(store: ShardStore, file: NewFile): Promise<FileWriter> {
+  await deleteFile(store, file.url);
+  const manifest: FileManifest = {
+    version: 2,
+    ...file,
+    chunkBytes: chunkBytesFor(file.sizeBytes),
+    storedBytes: 0,
+    hashState: null,
+    hashedBytes: 0,
+    quantization: null,
+    complete: false,
+    storedAt: Date.now(),
+  };
+  // The incomplete manifest goes in first, so a crash mid-download leaves a record we can find
+  // and resume or clean up, never a file that looks ready.
+  await set(file.url, manifest, store.manifests);
+  return writerFor(store, manifest);
+}
+
+/**
+ * Continues a partial file after its last recorded chunk, or returns null when its chunks are
+ * not all there (the caller then starts again).
+ */
+export async function resumeFile(
+  store: ShardStore,
+  manifest: FileManifest,
+): Promise<FileWriter | null> {
+  if (manifest.complete || manifest.sizeBytes === null) return null;
+  if (manifest.storedBytes > 0) {
+    const stored = await readChunks(store, manifest.url, manifest.chunkBytes, manifest.storedBytes);
+    if (!stored) return null;
+  }
+  return writerFor(store, manifest);
+}
+
+function writerFor(store: ShardStore, initial: FileManifest): FileWriter {
+  let manifest = initial;
+  let nextIndex = manifest.storedBytes / manifest.chunkBytes;
+  let recorded: Promise<void> = Promise.resolve();
+  const save = (next: FileManifest) => {
+    manifest = next;
+    return set(next.url, next, store.manifests);
+  };
   return {
-    append(chunk) {
-      const key: ChunkKey = [url, chunkCount];
-      chunkCount += 1;
-      sizeBytes += chunk.size;
-      return set(key, chunk, store.chunks);
+    get manifest() {
+      return manifest;
+    },
+    append(chunk, hash) {
+      const key: ChunkKey = [manifest.url, nextIndex];
+      nextIndex += 1;
+      const stored = set(key, chunk, store.chunks);
+      const record = Promise.all([recorded, stored]).then(() => {
+        const storedBytes = manifest.storedBytes + chunk.size;
+        const progress = hash?.() ?? null;
+        const usable = progress?.state && progress.hashedBytes <= storedBytes ? progress : null;
+        return save({
+          ...manifest,
+          storedBytes,
+          ...(usable ? { hashState: usable.state, hashedBytes: usable.hashedBytes } : {}),
+        });
+      });
+      recorded = record;
+      return record;
     },
     async written() {
-      const file = await readChunks(store, url, chunkCount, sizeBytes);
-      if (!file) throw new Error(`chunks of ${url} vanished while it was being written`);
+      const file = await readChunks(store, manifest.url, manifest.chunkBytes, manifest.storedBytes);
+      if (!file) throw new Error(`chunks of ${manifest.url} vanished while it was being written`);
       return file;
     },
-    async commit() {
-      const done = manifest(true);
-      await set(url, done, store.manifests);
-      return done;
+    async commit(quantization) {
+      await save({
+        ...manifest,
+        sizeBytes: manifest.storedBytes,
+        hashState: null,
+        hashedBytes: 0,
+        quantization,
+        complete: true,
+        storedAt: Date.now(),
+      });
+      return manifest;
     },
-    discard: () => deleteFile(store, url),
+    discard: () => deleteFile(store, manifest.url),
   };
 }
 

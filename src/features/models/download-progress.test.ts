@@ -11,6 +11,7 @@ describe('downloadFigures', () => {
         { at: 5000, bytes: 10_000_000 },
         { at: 7000, bytes: 30_000_000 },
       ],
+      inOtherTab: false,
     });
     expect(figures.percent).toBeCloseTo(30);
     expect(figures.bytesPerSecond).toBeCloseTo(10_000_000); // 20 MB in 2 s
@@ -19,7 +20,12 @@ describe('downloadFigures', () => {
 
   it('knows nothing it cannot know', () => {
     expect(
-      downloadFigures({ loadedBytes: 5, totalBytes: null, samples: [{ at: 1, bytes: 5 }] }),
+      downloadFigures({
+        loadedBytes: 5,
+        totalBytes: null,
+        samples: [{ at: 1, bytes: 5 }],
+        inOtherTab: false,
+      }),
     ).toEqual({
       percent: null,
       bytesPerSecond: null,

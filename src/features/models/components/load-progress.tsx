@@ -40,7 +40,7 @@ function DownloadBar({ label, download }: { label: string; download: DownloadSta
   ].filter(Boolean);
   return (
     <>
-      <p>Downloading {label}</p>
+      <p>{download.inOtherTab ? `Downloading ${label} in another tab` : `Downloading ${label}`}</p>
       <progress aria-label={`Downloading ${label}`} max={100} value={percent ?? undefined} />
       <p className="progress-figures">{parts.join(' · ')}</p>
     </>

@@ -9,8 +9,11 @@ import { filterFamilies } from '../catalog-filter.ts';
 import { ggufCatalog, type GgufCatalogEntry } from '../gguf-catalog.ts';
 import { groupMlcModels, mlcRecords, type MlcVariant } from '../mlc-catalog.ts';
 import { sameSpec, specLabel } from '../spec-label.ts';
+import { AddFromHf } from './add-from-hf.tsx';
+import { AddLocalFile } from './add-local-file.tsx';
 import { AddModelUrl } from './add-model-url.tsx';
 import { LoadProgress } from './load-progress.tsx';
+import { MemoryNote } from './memory-note.tsx';
 
 const BUSY: readonly EngineState['status'][] = [
   'starting',
@@ -20,12 +23,20 @@ const BUSY: readonly EngineState['status'][] = [
   'generating',
 ];
 
-/** Pick a model: stored ones, the curated GGUF list, web-llm's MLC list, or any GGUF URL. */
+/**
+ * Pick a model: stored ones, the curated GGUF list, web-llm's MLC list, any GGUF URL, a Hugging
+ * Face repo's GGUF files, or a GGUF file from this device.
+ */
 export function ModelPicker() {
   // A boolean, not the state: download progress changes the state many times a second.
   const busy = useEngineValue((s) => BUSY.includes(s.state.status));
   const device = useEngineValue((s) => s.device);
-  const stored = useEngineValue((s) => s.stored);
+  const everything = useEngineValue((s) => s.stored);
+  // Partial downloads are resumed or discarded in the library.
+  const stored = useMemo(
+    () => everything.filter((model) => model.status === 'complete'),
+    [everything],
+  );
   const engine = useEngineStore();
   const [backend, setBackend] = useState<BackendPreference>('auto');
   const [query, setQuery] = useState('');
@@ -75,6 +86,11 @@ export function ModelPicker() {
       )}
 
       <AddModelUrl disabled={busy} onLoad={(url, label) => load({ engine: 'gguf', url, label })} />
+      <AddFromHf disabled={busy} onLoad={load} />
+      <AddLocalFile
+        disabled={busy}
+        onFile={(file) => void engine.loadLocalFile(file, { backend })}
+      />
 
       <label className="field">
         Filter models
@@ -194,6 +210,7 @@ function GgufRow({
     <li>
       <span className="quant">{entry.quantization}</span>
       <span className="size">≈ {formatBytes(entry.approxBytes)}</span>
+      <MemoryNote weightsBytes={entry.approxBytes} attention={entry.attention} />
       {stored && <span className="badge">stored</span>}
       <button
         type="button"

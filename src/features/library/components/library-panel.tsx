@@ -1,0 +1,150 @@
+import { useState } from 'react';
+import type { EngineError, ModelSpec, StoredModel } from '../../../lib/engine-protocol.ts';
+import { useEngine, useEngineStore } from '../../../lib/engine-context.tsx';
+import { errorMessage } from '../../../lib/error-messages.ts';
+import { formatBytes } from '../../../lib/format.ts';
+import { useStorageFacts } from '../storage-estimate.ts';
+
+const nameOf = (spec: ModelSpec) => (spec.engine === 'gguf' ? spec.label : spec.modelId);
+const keyOf = (spec: ModelSpec) =>
+  spec.engine === 'gguf' ? `gguf:${spec.url}` : `mlc:${spec.modelId}`;
+const dateOf = (at: number) => new Date(at).toLocaleString();
+
+/**
+ * Every model in this browser's storage, complete or partial: size, quantization, when it was
+ * stored and last used; load, resume, delete one or all; the browser's quota and whether storage
+ * is persistent.
+ */
+export function LibraryPanel() {
+  const { state, stored } = useEngine();
+  const engine = useEngineStore();
+  const facts = useStorageFacts(stored);
+  const [problem, setProblem] = useState<EngineError | null>(null);
+  const busy = ['starting', 'unsupported', 'downloading', 'loading', 'generating'].includes(
+    state.status,
+  );
+  const totalBytes = stored.reduce((sum, model) => sum + (model.storedBytes ?? 0), 0);
+
+  const remove = async (specs: ModelSpec[]) => {
+    setProblem(null);
+    const outcome = await engine.deleteStored(specs);
+    if (!outcome.ok) setProblem(outcome.error);
+  };
+
+  return (
+    <section aria-labelledby="library-heading" className="panel library">
+      <h2 id="library-heading">Library</h2>
+      <dl className="storage-facts">
+        <dt>Models stored</dt>
+        <dd data-testid="library-total">{formatBytes(totalBytes)}</dd>
+        <dt>Origin usage</dt>
+        <dd data-testid="storage-usage">
+          {facts.usageBytes !== null ? formatBytes(facts.usageBytes) : 'unknown'}
+        </dd>
+        <dt>Quota</dt>
+        <dd data-testid="storage-quota">
+          {facts.quotaBytes !== null ? formatBytes(facts.quotaBytes) : 'unknown'}
+        </dd>
+        <dt>Persistent storage</dt>
+        <dd>
+          {facts.persisted === null
+            ? 'unknown'
+            : facts.persisted
+              ? 'granted'
+              : 'not granted (the browser may evict models when space runs low)'}
+        </dd>
+      </dl>
+      {problem && (
+        <p role="alert" className="field-problem">
+          {errorMessage(problem).title} {errorMessage(problem).action}
+        </p>
+      )}
+      {stored.length === 0 ? (
+        <p className="muted">No models stored yet.</p>
+      ) : (
+        <>
+          <ul className="library-list" aria-label="Stored models">
+            {stored.map((model) => (
+              <LibraryRow
+                key={keyOf(model.spec)}
+                model={model}
+                busy={busy}
+                onLoad={() => void engine.load(model.spec)}
+                onDelete={() => void remove([model.spec])}
+              />
+            ))}
+          </ul>
+          <button
+            type="button"
+            disabled={busy}
+            onClick={() => {
+              if (window.confirm(`Delete all ${stored.length} stored models?`)) {
+                void remove(stored.map((m) => m.spec));
+              }
+            }}
+          >
+            Delete all
+          </button>
+        </>
+      )}
+    </section>
+  );
+}
+
+function LibraryRow({
+  model,
+  busy,
+  onLoad,
+  onDelete,
+}: {
+  model: StoredModel;
+  busy: boolean;
+  onLoad: () => void;
+  onDelete: () => void;
+}) {
+  const name = nameOf(model.spec);
+  const partial = model.status === 'partial';
+  const size =
+    partial && model.storedBytes !== null
+      ? `${formatBytes(model.storedBytes)}${
+          model.sizeBytes ? ` of ${formatBytes(model.sizeBytes)}` : ''
+        } stored`
+      : model.storedBytes !== null
+        ? `${model.spec.engine === 'mlc' ? '≈ ' : ''}${formatBytes(model.storedBytes)}`
+        : 'size unknown';
+  return (
+    <li aria-label={name} data-status={model.status}>
+      <span className="name">{name}</span>
+      <span className="facts">
+        {[
+          model.spec.engine.toUpperCase(),
+          model.quantization,
+          size,
+          `stored ${dateOf(model.storedAt)}`,
+          model.lastUsedAt ? `last used ${dateOf(model.lastUsedAt)}` : 'never used',
+        ]
+          .filter(Boolean)
+          .join(' · ')}
+      </span>
+      {partial && <span className="badge">partial download</span>}
+      <span className="actions">
+        <button
+          type="button"
+          disabled={busy}
+          onClick={onLoad}
+          aria-label={`${partial ? 'Resume' : 'Load'} ${name}`}
+        >
+          {partial ? 'Resume' : 'Load'}
+        </button>
+        <button
+          type="button"
+          disabled={busy}
+          onClick={onDelete}
+          aria-label={`${partial ? 'Discard' : 'Delete'} ${name}`}
+        >
+          {partial ? 'Discard' : 'Delete'}
+        </button>
+      </span>
+    </li>
+  );
+}
