@@ -83,7 +83,7 @@ export function LibraryPanel() {
               }
             }}
           >
-            Delete all
+            Delete all models
           </button>
         </>
       )}
