@@ -100,7 +100,10 @@ export async function loadByUrlTimed(
 
 /** Loads a model from the "On this device" list; resolves with ms until it is ready. */
 export async function loadStoredTimed(page: Page, label: string): Promise<number> {
-  const button = page.getByRole('button', { name: `Load ${label}`, exact: true });
+  // The library lists the same model with a Load button of the same name.
+  const button = page
+    .getByRole('region', { name: 'Models' })
+    .getByRole('button', { name: `Load ${label}`, exact: true });
   await button.waitFor();
   await armTimer(page, 'ready-from-storage', label);
   await button.click();

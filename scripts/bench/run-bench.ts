@@ -35,6 +35,8 @@ import { ensureSyntheticGguf, syntheticFileName, type SyntheticModel } from './s
 const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const env = process.env;
 const RUNS = Number(env.BENCH_RUNS ?? 5);
+/** BENCH_ONLY=2,4 measures only those figures (the others print as n/a). */
+const ONLY = env.BENCH_ONLY?.split(',').map((n) => n.trim());
 /** Figure 4 streams two long answers per run, so it gets fewer runs. */
 const SMOOTHNESS_RUNS = Number(env.BENCH_SMOOTHNESS_RUNS ?? 3);
 const APP_PORT = Number(env.BENCH_PORT ?? 4271);
@@ -459,6 +461,10 @@ async function main() {
     const failures: string[] = [];
     /** A figure that fails (a crash, a timeout) is reported as such; the others still run. */
     const attempt = async <T>(what: string, work: () => Promise<T>): Promise<T | null> => {
+      if (ONLY && !ONLY.some((n) => what.startsWith(`figure ${n}`))) {
+        failures.push(`${what}: skipped (BENCH_ONLY)`);
+        return null;
+      }
       try {
         return await work();
       } catch (error) {
