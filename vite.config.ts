@@ -53,7 +53,8 @@ export default defineConfig({
       // The user decides when a new version takes over; old and new files never mix in one tab.
       registerType: 'prompt',
       injectRegister: null,
-      includeAssets: ['favicon.svg', 'apple-touch-icon.png'],
+      // The glob below already takes the icons; the plugin adds the manifest itself.
+      includeManifestIcons: false,
       manifest: {
         name: 'Tab LLM · private AI in your browser',
         short_name: 'Tab LLM',
@@ -75,7 +76,7 @@ export default defineConfig({
       workbox: {
         // Every file of the app, the engines' wasm and worker bundles included, so it opens
         // and runs with no network. Model files are not here: they live in IndexedDB.
-        globPatterns: ['**/*.{html,js,css,wasm,svg,png,webmanifest}'],
+        globPatterns: ['**/*.{html,js,css,wasm,svg,png}'],
         maximumFileSizeToCacheInBytes: 16 * 1024 * 1024,
         navigateFallback: 'index.html',
         cleanupOutdatedCaches: true,
