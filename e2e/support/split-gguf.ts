@@ -4,6 +4,8 @@
  * data section), and both carry `split.no`, `split.count` and `split.tensors.count`. It lets
  * the tests load a split model without a 2 GB file.
  */
+import { FIXED_SIZES } from '../../src/engine/gguf/gguf-header.ts';
+
 const DEFAULT_ALIGNMENT = 32;
 
 class Reader {
@@ -32,19 +34,6 @@ class Reader {
   }
   /** Skips a value of GGUF type `type`, returning it when it is a number. */
   value(type: number): number | null {
-    const fixed: Record<number, number> = {
-      0: 1,
-      1: 1,
-      7: 1,
-      2: 2,
-      3: 2,
-      4: 4,
-      5: 4,
-      6: 4,
-      10: 8,
-      11: 8,
-      12: 8,
-    };
     if (type === 8) {
       this.string();
       return null;
@@ -55,7 +44,7 @@ class Reader {
       for (let i = 0; i < count; i++) this.value(itemType);
       return null;
     }
-    const size = fixed[type];
+    const size = FIXED_SIZES[type];
     if (size === undefined) throw new Error(`unknown GGUF type ${type}`);
     const v = type === 4 ? this.view.getUint32(this.offset, true) : null;
     this.skip(size);

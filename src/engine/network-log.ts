@@ -1,4 +1,5 @@
 import type { OriginContact } from '../lib/engine-protocol.ts';
+import { countRequest } from '../lib/origin-contacts.ts';
 
 const contacts = new Map<string, OriginContact>();
 
@@ -18,15 +19,7 @@ export function logRequestsOf(
 ): void {
   const send = scope.fetch.bind(scope);
   scope.fetch = (input, init) => {
-    const { origin } = new URL(urlOf(input), scope.location.href);
-    const at = now();
-    const seen = contacts.get(origin);
-    contacts.set(origin, {
-      origin,
-      requests: (seen?.requests ?? 0) + 1,
-      firstAt: seen?.firstAt ?? at,
-      lastAt: at,
-    });
+    countRequest(contacts, new URL(urlOf(input), scope.location.href).origin, now());
     return send(input, init);
   };
 }

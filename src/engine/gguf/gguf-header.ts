@@ -152,7 +152,8 @@ class Cursor {
   }
 }
 
-const FIXED_SIZES: Record<number, number> = {
+/** Bytes of each fixed-size GGUF metadata value type (strings and arrays are sized inline). */
+export const FIXED_SIZES: Readonly<Record<number, number>> = {
   0: 1,
   1: 1,
   7: 1,
