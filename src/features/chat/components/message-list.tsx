@@ -1,4 +1,4 @@
-import { memo, useEffect, useRef } from 'react';
+import { memo, useLayoutEffect, useRef } from 'react';
 import { errorMessage } from '../../../lib/error-messages.ts';
 import type { ChatMessage } from '../chat-archive.ts';
 import type { ChatMode } from '../chat-store.ts';
@@ -8,15 +8,16 @@ import { MarkdownView } from './markdown-view.tsx';
 export function MessageList({ messages, mode }: { messages: ChatMessage[]; mode: ChatMode }) {
   const list = useRef<HTMLDivElement>(null);
   // Follow the answer only while the reader is at the bottom: scrolling up to read stays put.
+  // Layout effects, so the new text is never painted before the scroll that reveals it.
   const following = useRef(true);
   const autoScrolledTo = useRef(0);
   const last = messages.at(-1);
-  useEffect(() => {
+  useLayoutEffect(() => {
     // A new message: show it, wherever the reader was.
     following.current = true;
     autoScrolledTo.current = 0;
   }, [messages.length]);
-  useEffect(() => {
+  useLayoutEffect(() => {
     const element = list.current;
     if (!element) return;
     // The reader may have scrolled up since the last frame, before the scroll event arrived.
