@@ -41,13 +41,17 @@ export interface ModelServer {
   close: () => Promise<void>;
 }
 
+/** Small slices when cutting, so that the cut lands close to the byte asked for. */
 const SLICE_BYTES = 16 * 1024;
+/** Unthrottled, the server writes as a static file server would: large pieces, little CPU. */
+const FAST_SLICE_BYTES = 1024 * 1024;
 
 export async function startModelServer(root: string): Promise<ModelServer> {
   const hits = new Map<string, number>();
   const served = new Map<string, number>();
   const ranges = new Map<string, (string | null)[]>();
   const behaviours = new Map<string, Behaviour>();
+  const contents = new Map<string, { etag: string; bytes: Buffer }>();
 
   const server: Server = createServer((request, response) => {
     const requestUrl = new URL(request.url ?? '/', 'http://x');
@@ -69,8 +73,12 @@ export async function startModelServer(root: string): Promise<ModelServer> {
     try {
       if (!file.startsWith(root)) throw new Error('outside root');
       const stat = statSync(file);
-      bytes = readFileSync(file);
       etag = `"${stat.size}-${Math.floor(stat.mtimeMs)}"`;
+      // Read once per version of the file: reading 200 MB for every request would delay its
+      // first byte and take CPU that the browser under test needs.
+      const cached = contents.get(file);
+      bytes = cached?.etag === etag ? cached.bytes : readFileSync(file);
+      contents.set(file, { etag, bytes });
     } catch {
       response.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
       return;
@@ -138,6 +146,15 @@ function send(
   options: { rate: number | null; cutAfter: number | null; count: (n: number) => void },
 ) {
   const { rate, cutAfter, count } = options;
+  // Throttled, a slice is about 10 ms of bytes, and each waits for its due time on the clock,
+  // so that timer slack does not slow a fast rate.
+  const sliceBytes =
+    rate !== null
+      ? Math.max(SLICE_BYTES, Math.round(rate / 100))
+      : cutAfter !== null
+        ? SLICE_BYTES
+        : FAST_SLICE_BYTES;
+  const startedAt = Date.now();
   let at = 0;
   const next = () => {
     if (response.destroyed) return;
@@ -149,12 +166,12 @@ function send(
       response.end();
       return;
     }
-    const end = Math.min(bytes.length, at + SLICE_BYTES, cutAfter ?? Infinity);
+    const end = Math.min(bytes.length, at + sliceBytes, cutAfter ?? Infinity);
     const slice = bytes.subarray(at, end);
     count(slice.length);
     at = end;
     const flushed = response.write(slice);
-    if (rate !== null) setTimeout(next, (slice.length / rate) * 1000);
+    if (rate !== null) setTimeout(next, Math.max(0, startedAt + (at / rate) * 1000 - Date.now()));
     else if (flushed) setImmediate(next);
     else response.once('drain', next);
   };

@@ -28,8 +28,11 @@ export interface GenerationTiming {
 export interface RawEngine {
   /** Downloads a model into memory (a Blob) for `load`; returns its size. */
   fetchModel: (url: string) => Promise<number>;
-  /** A plain download that keeps nothing: the baseline for the app's download into IndexedDB. */
-  fetchOnly: (url: string) => Promise<{ ms: number; bytes: number }>;
+  /**
+   * A download put into IndexedDB by the least code that can (a worker, 8 MiB Blobs, two puts in
+   * flight): what IndexedDB itself costs, without the app's manifest, checks and messages.
+   */
+  storeOnly: (url: string) => Promise<{ ms: number; bytes: number }>;
   load: (options: { backend: 'auto' | 'cpu'; contextSize: number }) => Promise<LoadTiming>;
   /** Greedy text completion, as the app's "Text completion" mode with temperature 0. */
   generate: (options: { prompt: string; maxTokens: number }) => Promise<GenerationTiming>;

@@ -11,6 +11,8 @@ import type { GenerationTiming, LoadTiming, RawEngine } from './raw-engine-api.t
 const ALL_LAYERS = 99999;
 const MAX_CONTEXT = 4096;
 
+type StoreReply = { ok: true; ms: number; bytes: number } | { ok: false; detail: string };
+
 let file: Blob | null = null;
 let wllama: Wllama | null = null;
 
@@ -22,19 +24,19 @@ const rawEngine: RawEngine = {
     return file.size;
   },
 
-  async fetchOnly(url) {
-    // What a plain download costs: the bytes are read and dropped, nothing is stored.
-    const started = performance.now();
-    const response = await fetch(url, { cache: 'no-store' });
-    if (!response.body) throw new Error(`${url}: no body`);
-    const reader = response.body.getReader();
-    let bytes = 0;
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      bytes += value.byteLength;
-    }
-    return { ms: performance.now() - started, bytes };
+  storeOnly(url) {
+    const worker = new Worker(new URL('./bare-idb-store.worker.ts', import.meta.url), {
+      type: 'module',
+    });
+    return new Promise((resolve, reject) => {
+      worker.onmessage = (event: MessageEvent<StoreReply>) => {
+        worker.terminate();
+        const reply = event.data;
+        if (reply.ok) resolve({ ms: reply.ms, bytes: reply.bytes });
+        else reject(new Error(reply.detail));
+      };
+      worker.postMessage(url);
+    });
   },
 
   async load({ backend, contextSize }): Promise<LoadTiming> {
