@@ -72,12 +72,19 @@ async function fakeRepo(
       headers: { 'Access-Control-Allow-Origin': '*' },
     }),
   );
+  // As Hugging Face does, `resolve` redirects to where the bytes are, so the model server's
+  // behaviours (cuts, ranges) reach the browser unchanged.
+  const cors = { 'Access-Control-Allow-Origin': '*', 'Access-Control-Allow-Headers': '*' };
   await context.route('https://huggingface.co/fake/tiny/resolve/main/**', async (route) => {
+    if (route.request().method() === 'OPTIONS')
+      return route.fulfill({ status: 204, headers: cors });
     const name = decodeURIComponent(new URL(route.request().url()).pathname.split('/').pop() ?? '');
     const file = files.find((f) => f.name === name);
-    if (!file) return route.fulfill({ status: 404 });
-    const response = await route.fetch({ url: `${origin}${file.servedFrom}` });
-    return route.fulfill({ response });
+    if (!file) return route.fulfill({ status: 404, headers: cors });
+    return route.fulfill({
+      status: 302,
+      headers: { ...cors, Location: `${origin}${file.servedFrom}` },
+    });
   });
 }
 
@@ -383,7 +390,11 @@ test('a model too big for the device is flagged before download', async ({
   await expect(page.locator('.memory[title*="KV cache for 4096 tokens"]').first()).toBeAttached();
 });
 
-test('a split GGUF from a repo loads as one model', async ({ page, context, models }) => {
+test('a split GGUF from a repo loads as one model; a cut in part 2 resumes part 2 only', async ({
+  page,
+  context,
+  models,
+}) => {
   const directory = mkdtempSync(join(tmpdir(), 'split-gguf-'));
   const parts = splitGguf(readFileSync(join(sharedModelsDir(), FILE)));
   const names = parts.map((_, i) => `tiny-chat-0000${i + 1}-of-00002.gguf`);
@@ -406,9 +417,18 @@ test('a split GGUF from a repo loads as one model', async ({ page, context, mode
     await expect(listing.getByRole('listitem')).toHaveCount(1);
     await expect(listing).toContainText('tiny-chat.gguf');
     await expect(listing).toContainText('in 2 parts');
+    const second = `/${names[1] ?? ''}`;
+    splitServer.behave(second, { cutAfter: 300_000, rate: 400_000 });
     await listing.getByRole('button', { name: 'Load tiny-chat.gguf' }).click();
+    await expect(alert(page)).toContainText('The download stopped early');
+    await expect(libraryRow(page, 'tiny-chat')).toHaveAttribute('data-status', 'partial');
+
+    await alert(page).getByRole('button', { name: 'Resume' }).click();
     await expectLoaded(page, 'tiny-chat');
-    expect(names.map((name) => splitServer.hits().get(`/${name}`))).toEqual([1, 1]);
+    // Part 1 was stored whole before the cut: it is not asked for again.
+    expect(names.map((name) => splitServer.hits().get(`/${name}`))).toEqual([1, 2]);
+    expect(splitServer.ranges(second)[1]).toMatch(/^bytes=[1-9]\d*-$/);
+    expect(splitServer.served(second)).toBeLessThan((parts[1]?.length ?? 0) + 300_000);
     await expect(libraryList(page).getByRole('listitem')).toHaveCount(1);
     await expect(libraryRow(page, 'tiny-chat')).toContainText('1.2 MB');
     const reply = await send(page, 'Hello');

@@ -310,18 +310,27 @@ async function measureDownload(servers: Servers) {
         bytes = result.bytes;
         return result.ms;
       };
+      // A page in the background gets no animation frames, and the app paints its progress in
+      // them: the page being measured is brought to the front.
       const steps = [
         async () => ms.fetch.push(await plainFetch(url)),
-        async () => ms.app.push(await loadByUrlTimed(page, url, label, 'downloaded')),
-        async () =>
-          ms.bare.push(
-            (await rawPage.evaluate((u) => (window as unknown as { rawEngine: RawEngine }).rawEngine.storeOnly(u), url))
-              .ms,
-          ),
+        async () => {
+          await page.bringToFront();
+          ms.app.push(await loadByUrlTimed(page, url, label, 'downloaded'));
+        },
+        async () => {
+          await rawPage.bringToFront();
+          const stored = await rawPage.evaluate(
+            (u) => (window as unknown as { rawEngine: RawEngine }).rawEngine.storeOnly(u),
+            url,
+          );
+          ms.bare.push(stored.ms);
+        },
       ];
       // Each run starts with a different one, so none always gets the quiet first slot.
       for (let s = 0; s < steps.length; s++) await steps[(i + s) % steps.length]?.();
       if (i < THROTTLED_RUNS) {
+        await page.bringToFront();
         await page.reload();
         await openApp(page, servers.app);
         await chooseBackend(page, 'cpu');
@@ -609,6 +618,20 @@ async function main() {
           subject: summarize(need(download).app),
           baseline: summarize(need(download).bare),
           ratio: pairedRatio(need(download).app, need(download).bare),
+        }),
+      ),
+      figure(
+        {
+          item: 2,
+          what: 'Ceiling on this machine: the bare IndexedDB writer vs plain fetch',
+          unit: 'MB/s',
+          baselineName: 'fetch',
+          target: null,
+        },
+        () => ({
+          subject: summarize(need(download).bare),
+          baseline: summarize(need(download).fetch),
+          ratio: pairedRatio(need(download).bare, need(download).fetch),
         }),
       ),
       figure(

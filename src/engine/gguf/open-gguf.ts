@@ -47,10 +47,8 @@ export async function openGguf(
     // Another tab may have stored it while this one waited.
     const storedMeanwhile = await readStored(store, spec, onEvent);
     if (storedMeanwhile) return storedMeanwhile;
-    await download(store, spec, await withKnownHashes(partsOf(spec), signal), signal, onEvent);
-    const downloaded = await readStored(store, spec, onEvent);
-    if (!downloaded) throw new EngineFailure({ kind: 'internal', detail: 'stored file vanished' });
-    return { ...downloaded, fromStorage: false };
+    const parts = await withKnownHashes(partsOf(spec), signal);
+    return download(store, spec, parts, signal, onEvent);
   });
 }
 
@@ -76,18 +74,31 @@ async function readStored(
   return header && { files, header, fromStorage: true };
 }
 
+/**
+ * Downloads the parts that are not stored yet (a split model interrupted in its third part keeps
+ * the first two) and returns every part as stored and checked.
+ */
 async function download(
   store: ShardStore,
   spec: GgufSpec,
   parts: GgufPart[],
   signal: AbortSignal,
   onEvent: (event: LoadEvent) => void,
-): Promise<void> {
+): Promise<OpenedGguf> {
   const knownTotal = parts.every((p) => p.sizeBytes !== null)
     ? parts.reduce((sum, p) => sum + (p.sizeBytes ?? 0), 0)
     : null;
+  const files: Blob[] = [];
+  let header: GgufHeader | null = null;
   let before = 0;
   for (const [partIndex, part] of parts.entries()) {
+    const stored = await storedPart(store, part.url);
+    if (stored) {
+      files.push(stored.file);
+      header ??= stored.header;
+      before += stored.file.size;
+      continue;
+    }
     // The Content-Security-Policy would block any other host anyway, with an opaque network error.
     if (!hostAllows(allowedModelHosts(), part.url)) {
       throw new EngineFailure({
@@ -96,7 +107,7 @@ async function download(
         allowedHosts: [...allowedModelHosts()],
       });
     }
-    await downloadToStore(
+    const downloaded = await downloadToStore(
       store,
       {
         url: part.url,
@@ -118,9 +129,23 @@ async function download(
         }),
       ),
     );
-    const manifest = await getManifest(store, part.url);
-    before += manifest?.storedBytes ?? part.sizeBytes ?? 0;
+    files.push(downloaded.file);
+    header ??= downloaded.verified;
+    before += downloaded.file.size;
   }
+  if (!header) throw new EngineFailure({ kind: 'internal', detail: 'a model without parts' });
+  return { files, header, fromStorage: false };
+}
+
+/** A part stored complete and still valid, or null (it is then downloaded, resumed or again). */
+async function storedPart(
+  store: ShardStore,
+  url: string,
+): Promise<{ file: Blob; header: GgufHeader } | null> {
+  const file = await readFile(store, url);
+  if (!file) return null;
+  const check = await checkGguf(file);
+  return check.ok ? { file, header: check.header } : null;
 }
 
 /**

@@ -36,6 +36,8 @@ export interface StoreOptions<Verified> {
 export interface Stored<Verified> {
   manifest: FileManifest;
   verified: Verified;
+  /** The file as stored (read back from IndexedDB, so it does not hold the bytes in memory). */
+  file: Blob;
 }
 
 const HEAD_BYTES = 64;
@@ -291,8 +293,9 @@ async function storeStream<Verified>(
         });
       }
     }
-    const { verified, quantization } = await verify(await writer.written());
-    return { manifest: await writer.commit(quantization), verified };
+    const written = await writer.written();
+    const { verified, quantization } = await verify(written);
+    return { manifest: await writer.commit(quantization), verified, file: written };
   } catch (cause) {
     await reader.cancel().catch(() => undefined);
     await settleWrites().catch(() => undefined);
