@@ -47,7 +47,7 @@ async function store(url: string): Promise<{ ms: number; bytes: number }> {
     const { done, value } = await reader.read();
     if (done) break;
     bytes += value.byteLength;
-    for (let at = 0; at < value.byteLength; ) {
+    for (let at = 0; at < value.byteLength;) {
       const take = Math.min(value.byteLength - at, CHUNK_BYTES - filled);
       pieces.push(value.subarray(at, at + take));
       filled += take;
