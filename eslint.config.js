@@ -25,6 +25,13 @@ const boundaries = [
     ),
   })),
   {
+    files: ['src/components/**'],
+    rules: forbid(
+      ['features', 'app', 'engine'],
+      'Shared components are feature-free and do not reach the worker.',
+    ),
+  },
+  {
     files: ['src/lib/**'],
     rules: forbid(['features', 'app', 'engine'], 'src/lib is shared and feature-free.'),
   },

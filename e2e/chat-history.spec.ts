@@ -47,7 +47,7 @@ test('chats are kept after a reload, can be reopened, exported and deleted', asy
   await saved.getByRole('button', { name: 'Delete chat: First conversation' }).click();
   await expect(saved.getByRole('listitem')).toHaveCount(1);
   await page.getByRole('button', { name: 'Delete all chats' }).click();
-  await page.getByRole('button', { name: 'Delete 1 chats' }).click();
+  await page.getByRole('button', { name: 'Delete 1 chat' }).click();
   await expect(page.getByText('No saved chats yet.')).toBeVisible();
 
   await page.reload();

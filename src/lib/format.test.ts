@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatDuration, formatRate } from './format.ts';
+import { formatBytes, formatCount, formatDuration, formatRate } from './format.ts';
 
 describe('format', () => {
   it('formats bytes in decimal units', () => {
@@ -23,5 +23,11 @@ describe('format', () => {
     expect(formatRate(7.345)).toBe('7.3');
     expect(formatRate(456.7)).toBe('457');
     expect(formatRate(Number.NaN)).toBe('–');
+  });
+
+  it('counts with the right plural', () => {
+    expect(formatCount(1, 'model')).toBe('1 model');
+    expect(formatCount(0, 'chat')).toBe('0 chats');
+    expect(formatCount(3, 'chat')).toBe('3 chats');
   });
 });

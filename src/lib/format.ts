@@ -29,3 +29,7 @@ export function formatRate(value: number): string {
   if (value < 100) return value.toFixed(1);
   return value.toFixed(0);
 }
+
+/** "1 model", "3 models": a count with its noun (English plurals with -s). */
+export const formatCount = (count: number, noun: string) =>
+  `${count} ${noun}${count === 1 ? '' : 's'}`;

@@ -1,6 +1,7 @@
-import { useState } from 'react';
+import { ConfirmButton } from '../../../components/ui/confirm-button.tsx';
 import { useEngine } from '../../../lib/engine-context.tsx';
 import { saveFile } from '../../../lib/save-file.ts';
+import { formatCount } from '../../../lib/format.ts';
 import { useChat, useChatStore } from '../chat-context.tsx';
 import { chatAsMarkdown, chatsAsJson } from '../chat-export.ts';
 
@@ -12,7 +13,6 @@ export function ChatHistory() {
   const chat = useChatStore();
   const { chatId, saved } = useChat();
   const { state } = useEngine();
-  const [confirmingDeleteAll, setConfirmingDeleteAll] = useState(false);
   // Switching conversations mid-answer would leave the answer without a home.
   const busy = state.status === 'generating';
   const open = saved.find((c) => c.id === chatId);
@@ -65,31 +65,14 @@ export function ChatHistory() {
         >
           Export all
         </button>
-        {confirmingDeleteAll ? (
-          <span role="group" aria-label="Confirm deleting all chats">
-            <button
-              type="button"
-              className="danger"
-              onClick={() => {
-                setConfirmingDeleteAll(false);
-                void chat.removeAll();
-              }}
-            >
-              Delete {saved.length} chats
-            </button>
-            <button type="button" onClick={() => setConfirmingDeleteAll(false)}>
-              Keep them
-            </button>
-          </span>
-        ) : (
-          <button
-            type="button"
-            disabled={saved.length === 0 || busy}
-            onClick={() => setConfirmingDeleteAll(true)}
-          >
-            Delete all chats
-          </button>
-        )}
+        <ConfirmButton
+          label="Delete all chats"
+          confirmLabel={`Delete ${formatCount(saved.length, 'chat')}`}
+          cancelLabel="Keep them"
+          groupLabel="Confirm deleting all chats"
+          disabled={saved.length === 0 || busy}
+          onConfirm={() => void chat.removeAll()}
+        />
       </div>
     </section>
   );

@@ -1,8 +1,9 @@
 import { useState } from 'react';
+import { ConfirmButton } from '../../../components/ui/confirm-button.tsx';
 import type { EngineError, ModelSpec, StoredModel } from '../../../lib/engine-protocol.ts';
 import { useEngine, useEngineStore } from '../../../lib/engine-context.tsx';
 import { errorMessage } from '../../../lib/error-messages.ts';
-import { formatBytes } from '../../../lib/format.ts';
+import { formatBytes, formatCount } from '../../../lib/format.ts';
 import { useStorageFacts } from '../storage-estimate.ts';
 
 const nameOf = (spec: ModelSpec) => (spec.engine === 'gguf' ? spec.label : spec.modelId);
@@ -74,17 +75,14 @@ export function LibraryPanel() {
               />
             ))}
           </ul>
-          <button
-            type="button"
+          <ConfirmButton
+            label="Delete all models"
+            confirmLabel={`Delete ${formatCount(stored.length, 'model')}`}
+            cancelLabel="Keep them"
+            groupLabel="Confirm deleting all models"
             disabled={busy}
-            onClick={() => {
-              if (window.confirm(`Delete all ${stored.length} stored models?`)) {
-                void remove(stored.map((m) => m.spec));
-              }
-            }}
-          >
-            Delete all models
-          </button>
+            onConfirm={() => void remove(stored.map((m) => m.spec))}
+          />
         </>
       )}
     </section>
