@@ -22,11 +22,31 @@ function supportsMemory64(): boolean {
   }
 }
 
+/**
+ * Waits before asking again for an adapter. `requestAdapter()` can answer null for a moment while
+ * the browser's GPU process restarts (after a crash or a lost device elsewhere); without the
+ * retries one such moment would show "no WebGPU" for the whole session.
+ */
+const ADAPTER_RETRY_MS = [250, 750, 1500];
+
+/** The first adapter the browser offers, asking again a couple of times before giving up. */
+export async function requestAdapterPatiently(
+  gpu: Pick<GPU, 'requestAdapter'>,
+  retryMs: readonly number[] = ADAPTER_RETRY_MS,
+): Promise<GPUAdapter | null> {
+  for (let attempt = 0; ; attempt++) {
+    const adapter = await gpu.requestAdapter().catch(() => null);
+    const wait = retryMs[attempt];
+    if (adapter || wait === undefined) return adapter;
+    await new Promise((resolve) => setTimeout(resolve, wait));
+  }
+}
+
 async function probeGpu(): Promise<GpuReport> {
   // Typed as always present, but absent in browsers without WebGPU.
   const gpu = (navigator as Partial<Pick<Navigator, 'gpu'>>).gpu;
   if (!gpu) return { status: 'no-api' };
-  const adapter = await gpu.requestAdapter().catch(() => null);
+  const adapter = await requestAdapterPatiently(gpu);
   if (!adapter) return { status: 'no-adapter' };
   const info = adapter.info;
   return {
