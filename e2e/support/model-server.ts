@@ -93,20 +93,25 @@ export async function startModelServer(root: string): Promise<ModelServer> {
     const cutAfter = behaviour.cutAfter;
     if (cutAfter !== undefined) behaviours.set(path, { ...behaviour, cutAfter: undefined });
 
-    const start = behaviour.ignoreRange ? 0 : rangeStart(request, etag);
-    if (start !== null && start >= bytes.length) {
+    const range = behaviour.ignoreRange ? null : rangeOf(request, etag);
+    if (range !== null && range.start >= bytes.length) {
       response.writeHead(416, { 'Content-Range': `bytes */${bytes.length}` }).end();
       return;
     }
-    const from = start ?? 0;
-    response.writeHead(from > 0 ? 206 : 200, {
+    const from = range?.start ?? 0;
+    const to = Math.min(bytes.length, range?.end ?? bytes.length);
+    response.writeHead(range ? 206 : 200, {
       'Content-Type': 'application/octet-stream',
-      'Content-Length': String(bytes.length - from),
+      'Content-Length': String(to - from),
       ETag: etag,
-      ...(from > 0 ? { 'Content-Range': `bytes ${from}-${bytes.length - 1}/${bytes.length}` } : {}),
+      ...(range ? { 'Content-Range': `bytes ${from}-${to - 1}/${bytes.length}` } : {}),
     });
+    if (request.method === 'HEAD') {
+      response.end();
+      return;
+    }
     const rate = behaviour.rate ?? Number(requestUrl.searchParams.get('rate'));
-    send(bytes.subarray(from), response, {
+    send(bytes.subarray(from, to), response, {
       rate: rate > 0 ? rate : null,
       cutAfter: cutAfter ?? null,
       count: (n) => served.set(path, (served.get(path) ?? 0) + n),
@@ -131,13 +136,19 @@ export async function startModelServer(root: string): Promise<ModelServer> {
   };
 }
 
-/** The start of a `Range: bytes=N-` request, or null for the whole file (or a stale If-Range). */
-function rangeStart(request: IncomingMessage, etag: string): number | null {
-  const match = /^bytes=(\d+)-$/.exec(request.headers.range ?? '');
+/**
+ * The bytes a `Range: bytes=N-` or `bytes=N-M` request asks for (`end` exclusive, null for the
+ * file's end), or null for the whole file (no range, or a stale If-Range).
+ */
+function rangeOf(
+  request: IncomingMessage,
+  etag: string,
+): { start: number; end: number | null } | null {
+  const match = /^bytes=(\d+)-(\d*)$/.exec(request.headers.range ?? '');
   if (!match) return null;
   const ifRange = request.headers['if-range'];
   if (ifRange !== undefined && ifRange !== etag) return null;
-  return Number(match[1]);
+  return { start: Number(match[1]), end: match[2] ? Number(match[2]) + 1 : null };
 }
 
 function send(

@@ -98,6 +98,35 @@ export async function loadByUrlTimed(
   return readTimer(page, 600_000);
 }
 
+/**
+ * Loads a GGUF file listed by a Hugging Face repo (so its SHA-256 is known and checked); resolves
+ * with ms from the file's Load button to `milestone`.
+ */
+export async function loadFromRepoTimed(
+  page: Page,
+  repo: string,
+  file: string,
+  label: string,
+  milestone: 'downloaded' | 'ready',
+): Promise<number> {
+  await page.getByLabel('Add from a Hugging Face repo').fill(repo);
+  await page.getByRole('button', { name: 'List files' }).click();
+  const load = page
+    .getByRole('list', { name: `GGUF files in ${repo}` })
+    .getByRole('button', { name: `Load ${file}` });
+  await load.waitFor();
+  await armTimer(page, milestone, label);
+  await load.click();
+  return readTimer(page, 600_000);
+}
+
+/** Waits until the model status names `label`: a download timed to 'downloaded' has loaded. */
+export async function waitUntilLoaded(page: Page, label: string): Promise<void> {
+  await page
+    .locator('[role=status].model-status', { hasText: label })
+    .waitFor({ timeout: 600_000 });
+}
+
 /** Loads a model from the "On this device" list; resolves with ms until it is ready. */
 export async function loadStoredTimed(page: Page, label: string): Promise<number> {
   // The library lists the same model with a Load button of the same name.

@@ -25,14 +25,23 @@ export interface GenerationTiming {
   engine: EngineTimings | null;
 }
 
+export type StoreSink = 'indexeddb' | 'indexeddb-ranges' | 'opfs';
+export interface StoreRequest {
+  url: string;
+  sink: StoreSink;
+}
+export type StoreReply = { ok: true; ms: number; bytes: number } | { ok: false; detail: string };
+
 export interface RawEngine {
   /** Downloads a model into memory (a Blob) for `load`; returns its size. */
   fetchModel: (url: string) => Promise<number>;
   /**
-   * A download put into IndexedDB by the least code that can (a worker, 8 MiB Blobs, two puts in
-   * flight): what IndexedDB itself costs, without the app's manifest, checks and messages.
+   * A download stored by the least code that can, in a worker (`bare-store.worker.ts`): into
+   * IndexedDB (8 MiB Blobs, two puts in flight; what IndexedDB itself costs, without the app's
+   * manifest, checks and messages), into IndexedDB by Range requests whose bytes never enter
+   * JavaScript, or into an OPFS file.
    */
-  storeOnly: (url: string) => Promise<{ ms: number; bytes: number }>;
+  storeOnly: (url: string, sink: StoreSink) => Promise<{ ms: number; bytes: number }>;
   load: (options: { backend: 'auto' | 'cpu'; contextSize: number }) => Promise<LoadTiming>;
   /** Greedy text completion, as the app's "Text completion" mode with temperature 0. */
   generate: (options: { prompt: string; maxTokens: number }) => Promise<GenerationTiming>;

@@ -5,13 +5,17 @@
  */
 import { Wllama } from '@wllama/wllama/esm/index.js';
 import wasmUrl from '@wllama/wllama/esm/wasm/wllama.wasm?url';
-import type { GenerationTiming, LoadTiming, RawEngine } from './raw-engine-api.ts';
+import type {
+  GenerationTiming,
+  LoadTiming,
+  RawEngine,
+  StoreReply,
+  StoreRequest,
+} from './raw-engine-api.ts';
 
 /** The app's own values (src/engine/gguf/wllama-engine.ts), so both run the same configuration. */
 const ALL_LAYERS = 99999;
 const MAX_CONTEXT = 4096;
-
-type StoreReply = { ok: true; ms: number; bytes: number } | { ok: false; detail: string };
 
 let file: Blob | null = null;
 let wllama: Wllama | null = null;
@@ -24,8 +28,8 @@ const rawEngine: RawEngine = {
     return file.size;
   },
 
-  storeOnly(url) {
-    const worker = new Worker(new URL('./bare-idb-store.worker.ts', import.meta.url), {
+  storeOnly(url, sink) {
+    const worker = new Worker(new URL('./bare-store.worker.ts', import.meta.url), {
       type: 'module',
     });
     return new Promise((resolve, reject) => {
@@ -35,7 +39,7 @@ const rawEngine: RawEngine = {
         if (reply.ok) resolve({ ms: reply.ms, bytes: reply.bytes });
         else reject(new Error(reply.detail));
       };
-      worker.postMessage(url);
+      worker.postMessage({ url, sink } satisfies StoreRequest);
     });
   },
 
