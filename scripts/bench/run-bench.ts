@@ -608,6 +608,23 @@ async function main() {
         return { ...base, subject: null, baseline: null, ratio: null, note: `n/a: ${reason}` };
       }
     };
+    /** A figure 2 row: MB/s of a subject against a baseline (by default plain fetch, ≥ 0.9). */
+    const downloadFigure = (
+      what: string,
+      pair: () => [subject: number[], baseline: number[]],
+      {
+        baselineName = 'fetch',
+        target = { atLeast: 0.9 },
+      }: { baselineName?: string; target?: Figure['target'] } = {},
+    ) =>
+      figure({ item: 2, what, unit: 'MB/s', baselineName, target }, () => {
+        const [subject, baseline] = pair();
+        return {
+          subject: summarize(subject),
+          baseline: summarize(baseline),
+          ratio: pairedRatio(subject, baseline),
+        };
+      });
     const rates = (runs: RateRun[], key: 'decode' | 'prefill') => runs.map((r) => r[key]);
     const overheadFigures = (o: typeof gpu, name: string): Figure[] =>
       (['decode', 'prefill'] as const).map((key) =>
@@ -651,104 +668,38 @@ async function main() {
         target: { atLeast: 0.98 },
         note: 'n/a: no MLC model is available offline here',
       },
-      figure(
-        {
-          item: 2,
-          what: `Download ${download ? (download.bytes / 1e6).toFixed(0) : '?'} MB into IndexedDB vs plain fetch`,
-          unit: 'MB/s',
-          baselineName: 'fetch',
-          target: { atLeast: 0.9 },
-        },
-        () => ({
-          subject: summarize(need(download).app),
-          baseline: summarize(need(download).fetch),
-          ratio: pairedRatio(need(download).app, need(download).fetch),
-        }),
+      downloadFigure(
+        `Download ${download ? (download.bytes / 1e6).toFixed(0) : '?'} MB into IndexedDB vs plain fetch`,
+        () => [need(download).app, need(download).fetch],
       ),
-      figure(
-        {
-          item: 2,
-          what: 'Same download with its SHA-256 checked (listed by a Hugging Face repo) vs plain fetch',
-          unit: 'MB/s',
-          baselineName: 'fetch',
-          target: { atLeast: 0.9 },
-        },
-        () => ({
-          subject: summarize(need(download).hashed),
-          baseline: summarize(need(download).fetch),
-          ratio: pairedRatio(need(download).hashed, need(download).fetch),
-        }),
+      downloadFigure(
+        'Same download with its SHA-256 checked (listed by a Hugging Face repo) vs plain fetch',
+        () => [need(download).hashed, need(download).fetch],
       ),
-      figure(
-        {
-          item: 2,
-          what: 'Same download: the app vs the least code that puts it into IndexedDB (bare page)',
-          unit: 'MB/s',
-          baselineName: 'bare IndexedDB',
-          target: null,
-        },
-        () => ({
-          subject: summarize(need(download).app),
-          baseline: summarize(need(download).bare),
-          ratio: pairedRatio(need(download).app, need(download).bare),
-        }),
+      downloadFigure(
+        'Same download: the app vs the least code that puts it into IndexedDB (bare page)',
+        () => [need(download).app, need(download).bare],
+        { baselineName: 'bare IndexedDB', target: null },
       ),
-      figure(
-        {
-          item: 2,
-          what: 'Ceiling on this machine: the bare IndexedDB writer vs plain fetch',
-          unit: 'MB/s',
-          baselineName: 'fetch',
-          target: null,
-        },
-        () => ({
-          subject: summarize(need(download).bare),
-          baseline: summarize(need(download).fetch),
-          ratio: pairedRatio(need(download).bare, need(download).fetch),
-        }),
+      downloadFigure(
+        'Ceiling on this machine: the bare IndexedDB writer vs plain fetch',
+        () => [need(download).bare, need(download).fetch],
+        { target: null },
       ),
-      figure(
-        {
-          item: 2,
-          what: 'Ceiling for IndexedDB: 8 MiB Range requests put as their Blobs (bytes never in JS) vs plain fetch',
-          unit: 'MB/s',
-          baselineName: 'fetch',
-          target: null,
-        },
-        () => ({
-          subject: summarize(need(download).ranges),
-          baseline: summarize(need(download).fetch),
-          ratio: pairedRatio(need(download).ranges, need(download).fetch),
-        }),
+      downloadFigure(
+        'Ceiling for IndexedDB: 8 MiB Range requests put as their Blobs (bytes never in JS) vs plain fetch',
+        () => [need(download).ranges, need(download).fetch],
+        { target: null },
       ),
-      figure(
-        {
-          item: 2,
-          what: 'Not IndexedDB: a bare OPFS file writer (sync access handle) vs plain fetch',
-          unit: 'MB/s',
-          baselineName: 'fetch',
-          target: null,
-        },
-        () => ({
-          subject: summarize(need(download).opfs),
-          baseline: summarize(need(download).fetch),
-          ratio: pairedRatio(need(download).opfs, need(download).fetch),
-        }),
+      downloadFigure(
+        'Not IndexedDB: a bare OPFS file writer (sync access handle) vs plain fetch',
+        () => [need(download).opfs, need(download).fetch],
+        { target: null },
       ),
       ...(download?.throttled ?? []).map((pair) =>
-        figure(
-          {
-            item: 2,
-            what: `Same download, server held to ${pair.rate / 1e6} MB/s: app vs plain fetch`,
-            unit: 'MB/s',
-            baselineName: 'fetch',
-            target: { atLeast: 0.9 },
-          },
-          () => ({
-            subject: summarize(pair.app),
-            baseline: summarize(pair.fetch),
-            ratio: pairedRatio(pair.app, pair.fetch),
-          }),
+        downloadFigure(
+          `Same download, server held to ${pair.rate / 1e6} MB/s: app vs plain fetch`,
+          () => [pair.app, pair.fetch],
         ),
       ),
       figure(
