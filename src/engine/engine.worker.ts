@@ -172,7 +172,10 @@ async function deleteModel(spec: ModelSpec): Promise<void> {
 }
 
 const api = {
-  probe: deviceReport,
+  probe(again = false) {
+    if (again) device = null;
+    return deviceReport();
+  },
 
   async listStored() {
     const lastUsed = await readUsage(usage);

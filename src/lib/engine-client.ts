@@ -19,7 +19,7 @@ import type {
  * cancel/stop calls, and makes sure a worker that dies never leaves a call hanging.
  */
 export interface EngineClient {
-  probe: () => Promise<DeviceReport>;
+  probe: (again?: boolean) => Promise<DeviceReport>;
   listStored: () => Promise<StoredModel[]>;
   deleteStored: (spec: ModelSpec) => Promise<Outcome<null>>;
   importLocal: (
@@ -96,7 +96,7 @@ export function createEngineClient(
   };
 
   return {
-    probe: () => call((remote) => remote.probe()),
+    probe: (again) => call((remote) => remote.probe(again)),
     listStored: () => call((remote) => remote.listStored()),
     deleteStored: (spec) => guarded((remote) => remote.deleteStored(spec)),
 

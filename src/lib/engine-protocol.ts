@@ -199,8 +199,11 @@ export interface OriginContact {
 }
 
 export interface EngineApi {
-  /** Reads the WebGPU adapter and wasm features as seen from the worker. */
-  probe: () => Promise<DeviceReport>;
+  /**
+   * Reads the WebGPU adapter and wasm features as seen from the worker, once; `again` reads them
+   * anew (an adapter may have come back since: the GPU process restarts after a crash).
+   */
+  probe: (again?: boolean) => Promise<DeviceReport>;
 
   /** Every model in IndexedDB, complete or partial (a partial one is never loadable as is). */
   listStored: () => Promise<StoredModel[]>;

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { EngineClient } from './engine-client.ts';
 import type { DeviceReport, LoadedModel, Outcome } from './engine-protocol.ts';
 import { createEngineStore, unsupportedReason, type EngineState } from './engine-store.ts';
@@ -45,7 +45,7 @@ function scriptedClient(loads: Outcome<LoadedModel>[]) {
     },
     generate: async () => ({ ok: false, error: { kind: 'no-model-loaded' } }),
   };
-  const store = createEngineStore(client);
+  const store = createEngineStore(client, { adapterRecheckMs: [] });
   return { store, seen, client };
 }
 
@@ -126,5 +126,47 @@ describe('engine store', () => {
     expect(unsupportedReason({ ...device, wasm: { ...device.wasm, simd: false } })).toBe(
       'This browser lacks WebAssembly SIMD.',
     );
+  });
+
+  it('asks again for a WebGPU adapter after none came, and shows the one that comes', async () => {
+    const { client } = scriptedClient([]);
+    const adapter: DeviceReport['gpu'] = {
+      status: 'available',
+      vendor: 'v',
+      architecture: 'a',
+      device: 'd',
+      description: 'GPU',
+      shaderF16: true,
+      maxBufferSize: 1,
+      maxStorageBufferBindingSize: 1,
+      isFallbackAdapter: false,
+    };
+    const answers = [device, device, { ...device, gpu: adapter }];
+    const asked: (boolean | undefined)[] = [];
+    client.probe = async (again) => {
+      asked.push(again);
+      return answers.shift() ?? device;
+    };
+    const store = createEngineStore(client, { adapterRecheckMs: [0, 0, 0, 0] });
+    await store.start();
+    expect(store.get().device?.gpu.status).toBe('no-adapter');
+    await vi.waitFor(() => expect(store.get().device?.gpu).toEqual(adapter));
+    expect(asked).toEqual([undefined, true, true]); // and no more once it came
+    expect(store.get().state).toEqual({ status: 'idle' });
+  });
+
+  it('stops asking for an adapter after its rechecks', async () => {
+    const { client } = scriptedClient([]);
+    let asked = 0;
+    client.probe = async () => {
+      asked++;
+      return device;
+    };
+    const store = createEngineStore(client, { adapterRecheckMs: [0, 0] });
+    await store.start();
+    await vi.waitFor(() => expect(asked).toBe(3));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(asked).toBe(3);
+    expect(store.get().device?.gpu.status).toBe('no-adapter');
   });
 });

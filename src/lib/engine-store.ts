@@ -118,7 +118,17 @@ export function loadedModel(state: EngineState): LoadedModel | null {
   }
 }
 
-export function createEngineStore(client: EngineClient): EngineStore {
+/**
+ * Milliseconds between asks for a WebGPU adapter after none came (about 4 minutes in all). The
+ * GPU process restarts after a crash or a lost device elsewhere in the browser, and offers an
+ * adapter again once it is back; MLC models and the WebGPU backend then unlock without a reload.
+ */
+const ADAPTER_RECHECK_MS = [2_000, 4_000, 8_000, 15_000, 30_000, 60_000, 120_000];
+
+export function createEngineStore(
+  client: EngineClient,
+  { adapterRecheckMs = ADAPTER_RECHECK_MS }: { adapterRecheckMs?: readonly number[] } = {},
+): EngineStore {
   const store = createExternalStore<EngineSnapshot>({
     state: { status: 'starting' },
     device: null,
@@ -185,6 +195,17 @@ export function createEngineStore(client: EngineClient): EngineStore {
     }
   };
 
+  const recheckAdapter = async () => {
+    for (const wait of adapterRecheckMs) {
+      await new Promise((resolve) => setTimeout(resolve, wait));
+      const device = await client.probe(true).catch(() => null);
+      if (device?.gpu.status === 'available') {
+        store.set((s) => ({ ...s, device }));
+        return;
+      }
+    }
+  };
+
   const refreshStored = async () => {
     const stored = await client.listStored().catch(() => store.get().stored);
     store.set((s) => ({ ...s, stored }));
@@ -204,6 +225,7 @@ export function createEngineStore(client: EngineClient): EngineStore {
           device,
           state: reason ? { status: 'unsupported', reason } : { status: 'idle' },
         }));
+        if (device.gpu.status === 'no-adapter') void recheckAdapter();
         if (!reason) await refreshStored();
       } catch (cause) {
         const detail = cause instanceof Error ? cause.message : String(cause);

@@ -56,7 +56,7 @@ function DeviceFacts({ device }: { device: Report }) {
         <p className="note">
           {gpu.status === 'no-api'
             ? 'This browser has no WebGPU.'
-            : 'WebGPU is present but offers no GPU adapter (it may be disabled or blocklisted).'}{' '}
+            : 'WebGPU is present but offers no GPU adapter (it may be disabled or blocklisted, or the GPU is restarting: this page asks again for a few minutes).'}{' '}
           GGUF models still run here on the CPU (WebAssembly), more slowly; MLC models need WebGPU.
         </p>
       )}
