@@ -4,7 +4,34 @@ import { startModelServer, type ModelServer } from './model-server.ts';
 
 export { expect };
 
-export const test = base.extend<object, { models: ModelServer }>({
+export const test = base.extend<{ gpuIntact: null }, { models: ModelServer }>({
+  /**
+   * In the WebGPU project, each test first checks that the shared browser still offers a WebGPU
+   * adapter. When its GPU process crashes, Chromium starts it again with GL disabled, so that
+   * browser has no WebGPU for the rest of its life, and the tests after the crash would fail (or
+   * quietly run on the CPU) for a reason that is not theirs. The test fails at once with that
+   * reason instead; Playwright then starts a new browser for the next tests (and, in CI, runs
+   * this one again there).
+   */
+  gpuIntact: [
+    async ({ browser, baseURL }, use, testInfo) => {
+      if (testInfo.project.name === 'webgpu-f16') {
+        const context = await browser.newContext();
+        const page = await context.newPage();
+        await page.goto(`${baseURL ?? ''}/manifest.webmanifest`);
+        const adapter = await page.evaluate(async () => !!(await navigator.gpu.requestAdapter()));
+        await context.close();
+        if (!adapter) {
+          throw new Error(
+            'This browser lost its WebGPU adapter in an earlier test (its GPU process crashed ' +
+              'and came back with GL disabled); this test needs a new browser.',
+          );
+        }
+      }
+      await use(null);
+    },
+    { auto: true },
+  ],
   models: [
     // eslint-disable-next-line no-empty-pattern -- Playwright requires the destructuring
     async ({}, use) => {
