@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from '@playwright/test';
 import { sharedModelsDir } from '../scripts/shared-dir.ts';
+import { hfTreeEntry } from './support/hf-tree-entry.ts';
 import {
   expect,
   expectBaselineIntact,
@@ -62,13 +63,7 @@ async function fakeRepo(
 ) {
   await context.route('https://huggingface.co/api/models/fake/tiny/tree/main', (route) =>
     route.fulfill({
-      json: files.map((f) => ({
-        type: 'file',
-        path: f.name,
-        size: f.size,
-        oid: '0'.repeat(40),
-        lfs: { oid: f.sha256, size: f.size, pointerSize: 134 },
-      })),
+      json: files.map((f) => hfTreeEntry(f.name, f.size, f.sha256)),
       headers: { 'Access-Control-Allow-Origin': '*' },
     }),
   );

@@ -25,6 +25,9 @@ export async function setGreedyCompletion(page: Page, maxTokens: number): Promis
   await summary.click();
 }
 
+/** The line that names the loaded model (`ModelStatus`). */
+const MODEL_STATUS = '[role=status].model-status';
+
 type Milestone = 'downloaded' | 'ready' | 'ready-from-storage';
 
 /**
@@ -33,9 +36,9 @@ type Milestone = 'downloaded' | 'ready' | 'ready-from-storage';
  */
 async function armTimer(page: Page, milestone: Milestone, label: string): Promise<void> {
   await page.evaluate(
-    ({ milestone, label }) => {
+    ({ milestone, label, statusSelector }) => {
       const reached = () => {
-        const status = document.querySelector('[role=status].model-status')?.textContent ?? '';
+        const status = document.querySelector(statusSelector)?.textContent ?? '';
         const progress = document.querySelector('.load-progress')?.textContent ?? '';
         const alert = document.querySelector('[role=alert]')?.textContent;
         if (alert) throw new Error(`the app reported: ${alert}`);
@@ -69,7 +72,7 @@ async function armTimer(page: Page, milestone: Milestone, label: string): Promis
       });
       Object.assign(window, { benchTimer: timer });
     },
-    { milestone, label },
+    { milestone, label, statusSelector: MODEL_STATUS },
   );
 }
 
@@ -122,9 +125,7 @@ export async function loadFromRepoTimed(
 
 /** Waits until the model status names `label`: a download timed to 'downloaded' has loaded. */
 export async function waitUntilLoaded(page: Page, label: string): Promise<void> {
-  await page
-    .locator('[role=status].model-status', { hasText: label })
-    .waitFor({ timeout: 600_000 });
+  await page.locator(MODEL_STATUS, { hasText: label }).waitFor({ timeout: 600_000 });
 }
 
 /** Loads a model from the "On this device" list; resolves with ms until it is ready. */

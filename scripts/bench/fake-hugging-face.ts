@@ -15,6 +15,7 @@ import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { hfTreeEntry } from '../../e2e/support/hf-tree-entry.ts';
 
 export const FAKE_REPO = 'bench/synthetic';
 
@@ -46,15 +47,7 @@ export async function startFakeHuggingFace(
   servedAt: string,
 ): Promise<FakeHuggingFace> {
   const sha256 = createHash('sha256').update(bytes).digest('hex');
-  const listing = JSON.stringify([
-    {
-      type: 'file',
-      path: file,
-      size: bytes.length,
-      oid: '0'.repeat(40),
-      lfs: { oid: sha256, size: bytes.length, pointerSize: 134 },
-    },
-  ]);
+  const listing = JSON.stringify([hfTreeEntry(file, bytes.length, sha256)]);
   const cors = { 'Access-Control-Allow-Origin': '*', 'Access-Control-Allow-Headers': '*' };
   const server = createServer(selfSignedCertificate(), (request, response) => {
     const path = new URL(request.url ?? '/', 'https://huggingface.co').pathname;
