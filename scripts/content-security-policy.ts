@@ -1,4 +1,4 @@
-import { DEFAULT_MODEL_HOSTS } from '../src/lib/model-hosts.ts';
+import { DEFAULT_MODEL_HOSTS } from '../src/shared/model-hosts.ts';
 
 /** The default model hosts plus the deployment's own (TAB_LLM_MODEL_HOSTS, space-separated). */
 export function buildModelHosts(extra = process.env.TAB_LLM_MODEL_HOSTS ?? ''): string[] {

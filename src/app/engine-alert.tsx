@@ -1,4 +1,4 @@
-import type { EngineError } from '../lib/engine-protocol.ts';
+import type { EngineError } from '../shared/engine-protocol.ts';
 import { useEngineStore, useEngineValue } from '../lib/engine-context.tsx';
 import { errorMessage } from '../lib/error-messages.ts';
 

@@ -1,4 +1,4 @@
-import type { EngineError } from '../lib/engine-protocol.ts';
+import type { EngineError } from '../shared/engine-protocol.ts';
 import { EngineFailure } from './engine-failure.ts';
 
 /** For tests: the `EngineError` that `promise` fails with (and a test failure if it succeeds). */

@@ -1,4 +1,4 @@
-import type { EngineError } from '../lib/engine-protocol.ts';
+import type { EngineError } from '../shared/engine-protocol.ts';
 
 /**
  * A failure inside the worker that already knows its `EngineError`. It never crosses the worker

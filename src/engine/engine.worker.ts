@@ -12,8 +12,8 @@ import type {
   ModelSpec,
   Outcome,
   StoredModel,
-} from '../lib/engine-protocol.ts';
-import { orderedEvents } from '../lib/engine-protocol.ts';
+} from '../shared/engine-protocol.ts';
+import { orderedEvents } from '../shared/engine-protocol.ts';
 import { probeDevice } from './device/probe-device.ts';
 import { describe, EngineFailure, isAbortError } from './engine-failure.ts';
 import { importGguf, openGguf, type GgufSpec } from './gguf/open-gguf.ts';
@@ -24,13 +24,7 @@ import {
   rememberGgufModel,
 } from './library/gguf-models.ts';
 import { usageBytes } from './library/storage-space.ts';
-import {
-  forgetUsage,
-  markUsed,
-  modelKey,
-  openUsageStore,
-  readUsage,
-} from './library/usage-store.ts';
+import { forgetUsage, markUsed, openUsageStore, readUsage } from './library/usage-store.ts';
 import type { LocalEngine } from './local-engine.ts';
 import { contactedOrigins, logRequestsOf } from './network-log.ts';
 import {
@@ -40,6 +34,7 @@ import {
   rememberMlcModel,
 } from './mlc/mlc-registry.ts';
 import { openShardStore } from './storage/shard-store.ts';
+import { downloadLockName, modelKey } from '../shared/model-keys.ts';
 
 logRequestsOf(self);
 
@@ -159,7 +154,7 @@ async function deleteModel(spec: ModelSpec): Promise<void> {
     const remove = () => deleteGgufModel(shards, ggufModels, ggufSpec);
     if ('locks' in navigator) {
       const done = await navigator.locks.request(
-        `tab-llm-download:${spec.url}`,
+        downloadLockName(spec.url),
         { ifAvailable: true },
         async (lock) => (lock ? (await remove(), true) : false),
       );
@@ -182,7 +177,7 @@ const api = {
     const gguf = await listGgufModels(
       shards,
       ggufModels,
-      (url) => lastUsed.get(`gguf:${url}`) ?? null,
+      (spec) => lastUsed.get(modelKey(spec)) ?? null,
     );
     return [...gguf, ...(await listStoredMlc(lastUsed))];
   },

@@ -3,7 +3,7 @@ import type {
   GenerationResult,
   LoadedModel,
   RunMeasurements,
-} from '../lib/engine-protocol.ts';
+} from '../shared/engine-protocol.ts';
 
 /**
  * A loaded model inside the worker. Two implementations: GGUF through wllama and MLC through

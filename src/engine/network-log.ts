@@ -1,5 +1,5 @@
-import type { OriginContact } from '../lib/engine-protocol.ts';
-import { countRequest } from '../lib/origin-contacts.ts';
+import type { OriginContact } from '../shared/engine-protocol.ts';
+import { countRequest } from '../shared/origin-contacts.ts';
 
 const contacts = new Map<string, OriginContact>();
 

@@ -12,7 +12,7 @@ import type {
   Outcome,
   StoredModel,
   TokenEvent,
-} from './engine-protocol.ts';
+} from '../shared/engine-protocol.ts';
 
 /**
  * The only module that talks to the inference worker. It turns AbortSignals into the worker's

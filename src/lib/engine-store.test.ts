@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { EngineClient } from './engine-client.ts';
-import type { DeviceReport, LoadedModel, Outcome } from './engine-protocol.ts';
+import type { DeviceReport, LoadedModel, Outcome } from '../shared/engine-protocol.ts';
 import { createEngineStore, unsupportedReason, type EngineState } from './engine-store.ts';
 
 const device: DeviceReport = {

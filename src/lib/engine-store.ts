@@ -13,7 +13,7 @@ import type {
   OriginContact,
   RunMeasurements,
   StoredModel,
-} from './engine-protocol.ts';
+} from '../shared/engine-protocol.ts';
 import { createExternalStore, type ExternalStore } from './external-store.ts';
 
 export interface DownloadSample {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { EngineError } from './engine-protocol.ts';
+import type { EngineError } from '../shared/engine-protocol.ts';
 import { errorMessage } from './error-messages.ts';
 
 /** One example of every kind: the `Record` type makes this list fail to compile when one is missing. */

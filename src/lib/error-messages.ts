@@ -1,4 +1,4 @@
-import type { EngineError } from './engine-protocol.ts';
+import type { EngineError } from '../shared/engine-protocol.ts';
 import { formatBytes } from './format.ts';
 
 export interface ErrorMessage {

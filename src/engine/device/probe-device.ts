@@ -1,4 +1,4 @@
-import type { DeviceReport, GpuReport } from '../../lib/engine-protocol.ts';
+import type { DeviceReport, GpuReport } from '../../shared/engine-protocol.ts';
 
 /** Tiny wasm modules that validate only where a feature exists (from wasm-feature-detect). */
 const SIMD = new Uint8Array([

@@ -1,12 +1,13 @@
-import type { EngineError, GgufPart, LoadEvent, ModelSpec } from '../../lib/engine-protocol.ts';
-import { parseResolveUrl, restoreTree, treeUrl } from '../../lib/hf-listing.ts';
-import { quantizationOf } from '../../lib/hf-listing.ts';
-import { allowedModelHosts, hostAllows } from '../../lib/model-hosts.ts';
+import type { EngineError, GgufPart, LoadEvent, ModelSpec } from '../../shared/engine-protocol.ts';
+import { parseResolveUrl, restoreTree, treeUrl } from '../../shared/hf-listing.ts';
+import { quantizationOf } from '../../shared/hf-listing.ts';
+import { allowedModelHosts, hostAllows } from '../../shared/model-hosts.ts';
 import { EngineFailure } from '../engine-failure.ts';
 import { ensureSpace } from '../library/storage-space.ts';
 import { downloadToStore, importToStore, type StoreOptions } from '../storage/download-to-store.ts';
 import { getManifest, readFile, type ShardStore } from '../storage/shard-store.ts';
 import { checkGguf, type GgufCheck, type GgufHeader } from './gguf-header.ts';
+import { downloadLockName } from '../../shared/model-keys.ts';
 
 export type GgufSpec = Extract<ModelSpec, { engine: 'gguf' }>;
 
@@ -229,7 +230,7 @@ async function withDownloadLock<T>(
   work: () => Promise<T>,
 ): Promise<T> {
   if (!('locks' in navigator)) return work();
-  const name = `tab-llm-download:${spec.url}`;
+  const name = downloadLockName(spec.url);
   const free = await navigator.locks.request(name, { ifAvailable: true }, async (lock) =>
     lock ? { value: await work() } : null,
   );

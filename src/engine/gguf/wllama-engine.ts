@@ -15,8 +15,8 @@ import type {
   GpuReport,
   LoadedModel,
   ModelSpec,
-} from '../../lib/engine-protocol.ts';
-import { GGUF_CONTEXT_SIZE } from '../../lib/memory-estimate.ts';
+} from '../../shared/engine-protocol.ts';
+import { GGUF_CONTEXT_SIZE } from '../../shared/memory-estimate.ts';
 import { adapterName } from '../device/probe-device.ts';
 import { describe, EngineFailure, isAbortError } from '../engine-failure.ts';
 import { RunRecorder, type LocalEngine } from '../local-engine.ts';

@@ -1,5 +1,5 @@
 import { createStore, del, entries, set, type UseStore } from 'idb-keyval';
-import type { GgufPart, StoredModel } from '../../lib/engine-protocol.ts';
+import type { GgufPart, StoredModel } from '../../shared/engine-protocol.ts';
 import type { GgufSpec } from '../gguf/open-gguf.ts';
 import {
   deleteFile,
@@ -47,12 +47,12 @@ function restoreGgufModel(raw: unknown): GgufSpec | null {
 
 /**
  * Every GGUF model with stored bytes, complete or partial, with its size and quantization.
- * `lastUsed` maps a model URL to when it was last loaded.
+ * `lastUsed` says when a model was last loaded.
  */
 export async function listGgufModels(
   store: ShardStore,
   models: UseStore,
-  lastUsed: (url: string) => number | null,
+  lastUsed: (spec: GgufSpec) => number | null,
 ): Promise<StoredModel[]> {
   const specs = new Map(
     (await entries(models)).flatMap(([, raw]) => {
@@ -84,7 +84,7 @@ export async function listGgufModels(
       storedBytes: files.reduce((sum, f) => sum + f.storedBytes, 0),
       quantization: first.quantization,
       storedAt: Math.max(...files.map((f) => f.storedAt)),
-      lastUsedAt: lastUsed(modelUrl),
+      lastUsedAt: lastUsed(spec),
     };
   });
 }

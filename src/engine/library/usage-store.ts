@@ -1,13 +1,11 @@
 import { createStore, del, entries, set, type UseStore } from 'idb-keyval';
-import type { ModelSpec } from '../../lib/engine-protocol.ts';
+import type { ModelSpec } from '../../shared/engine-protocol.ts';
+import { modelKey } from '../../shared/model-keys.ts';
 
 /** When each stored model was last loaded, keyed by `modelKey`. One store for this one concern. */
 export function openUsageStore(prefix = 'tab-llm'): UseStore {
   return createStore(`${prefix}-model-usage`, 'last-used');
 }
-
-export const modelKey = (spec: ModelSpec) =>
-  spec.engine === 'gguf' ? `gguf:${spec.url}` : `mlc:${spec.modelId}`;
 
 export const markUsed = (usage: UseStore, spec: ModelSpec) =>
   set(modelKey(spec), Date.now(), usage);

@@ -7,7 +7,7 @@ import type {
   InitProgressCallback,
 } from '@mlc-ai/web-llm';
 import { describe, expect, it, vi } from 'vitest';
-import type { GpuReport, LoadEvent } from '../../lib/engine-protocol.ts';
+import type { GpuReport, LoadEvent } from '../../shared/engine-protocol.ts';
 import { failureOf } from '../engine-failure-testing.ts';
 import { loadMlcEngine, progressEvent, type MlcEngineCore } from './mlc-engine.ts';
 

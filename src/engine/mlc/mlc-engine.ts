@@ -14,8 +14,8 @@ import type {
   GpuReport,
   LoadEvent,
   LoadedModel,
-} from '../../lib/engine-protocol.ts';
-import { blockerError, mlcBlocker } from '../../lib/mlc-requirements.ts';
+} from '../../shared/engine-protocol.ts';
+import { blockerError, mlcBlocker } from '../../shared/mlc-requirements.ts';
 import { adapterName } from '../device/probe-device.ts';
 import { describe, EngineFailure } from '../engine-failure.ts';
 import { RunRecorder, type LocalEngine } from '../local-engine.ts';

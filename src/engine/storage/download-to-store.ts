@@ -1,4 +1,4 @@
-import type { EngineError } from '../../lib/engine-protocol.ts';
+import type { EngineError } from '../../shared/engine-protocol.ts';
 import { describe, EngineFailure, isAbortError } from '../engine-failure.ts';
 import {
   beginFile,

@@ -1,5 +1,5 @@
 import { clear, createStore, del, set, values, type UseStore } from 'idb-keyval';
-import type { EngineError } from '../../lib/engine-protocol.ts';
+import type { EngineError } from '../../shared/engine-protocol.ts';
 
 /**
  * Conversations, kept only in this browser's IndexedDB (one idb-keyval store for this concern).

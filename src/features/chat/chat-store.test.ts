@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto';
 import { createStore, set } from 'idb-keyval';
 import { describe, expect, it, vi } from 'vitest';
-import type { GenerateRequest, GenerationResult } from '../../lib/engine-protocol.ts';
+import type { GenerateRequest, GenerationResult } from '../../shared/engine-protocol.ts';
 import type { EngineStore } from '../../lib/engine-store.ts';
 import { openChatArchive, type ChatArchive } from './chat-archive.ts';
 import { createChatStore } from './chat-store.ts';

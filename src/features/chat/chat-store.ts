@@ -1,4 +1,4 @@
-import type { ChatTurn, GenerateRequest, SamplingSettings } from '../../lib/engine-protocol.ts';
+import type { ChatTurn, GenerateRequest, SamplingSettings } from '../../shared/engine-protocol.ts';
 import type { EngineStore } from '../../lib/engine-store.ts';
 import { createExternalStore, type ExternalStore } from '../../lib/external-store.ts';
 import {

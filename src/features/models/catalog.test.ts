@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { GpuReport } from '../../lib/engine-protocol.ts';
+import type { GpuReport } from '../../shared/engine-protocol.ts';
 import { filterFamilies, matchesQuery } from './catalog-filter.ts';
 import { ggufCatalog, ggufLabel } from './gguf-catalog.ts';
 import { groupMlcModels, mlcRecords } from './mlc-catalog.ts';

@@ -1,4 +1,4 @@
-import type { AttentionShape } from '../../lib/memory-estimate.ts';
+import type { AttentionShape } from '../../shared/memory-estimate.ts';
 
 /**
  * Curated GGUF models on Hugging Face, each at the quantization levels its publisher offers.

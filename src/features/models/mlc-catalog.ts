@@ -1,7 +1,7 @@
 import type { ModelRecord } from '@mlc-ai/web-llm';
 import { mlcModelRecords } from 'virtual:mlc-catalog';
-import type { GpuReport } from '../../lib/engine-protocol.ts';
-import { mlcBlocker, parseMlcModelId, type MlcBlocker } from '../../lib/mlc-requirements.ts';
+import type { GpuReport } from '../../shared/engine-protocol.ts';
+import { mlcBlocker, parseMlcModelId, type MlcBlocker } from '../../shared/mlc-requirements.ts';
 
 export interface MlcVariant {
   modelId: string;

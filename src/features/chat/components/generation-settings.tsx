@@ -1,4 +1,4 @@
-import type { SamplingSettings } from '../../../lib/engine-protocol.ts';
+import type { SamplingSettings } from '../../../shared/engine-protocol.ts';
 import type { ChatMode } from '../chat-store.ts';
 
 export function GenerationSettings({

@@ -1,4 +1,4 @@
-import type { DeviceReport as Report } from '../../../lib/engine-protocol.ts';
+import type { DeviceReport as Report } from '../../../shared/engine-protocol.ts';
 import { useEngineValue } from '../../../lib/engine-context.tsx';
 import { formatBytes } from '../../../lib/format.ts';
 

@@ -1,14 +1,12 @@
 import { useState } from 'react';
 import { ConfirmButton } from '../../../components/ui/confirm-button.tsx';
-import type { EngineError, ModelSpec, StoredModel } from '../../../lib/engine-protocol.ts';
+import type { EngineError, ModelSpec, StoredModel } from '../../../shared/engine-protocol.ts';
 import { useEngine, useEngineStore } from '../../../lib/engine-context.tsx';
 import { errorMessage } from '../../../lib/error-messages.ts';
 import { formatBytes, formatCount } from '../../../lib/format.ts';
+import { modelKey, modelLabel } from '../../../shared/model-keys.ts';
 import { useStorageFacts } from '../storage-estimate.ts';
 
-const nameOf = (spec: ModelSpec) => (spec.engine === 'gguf' ? spec.label : spec.modelId);
-const keyOf = (spec: ModelSpec) =>
-  spec.engine === 'gguf' ? `gguf:${spec.url}` : `mlc:${spec.modelId}`;
 const dateOf = (at: number) => new Date(at).toLocaleString();
 
 /**
@@ -67,7 +65,7 @@ export function LibraryPanel() {
           <ul className="library-list" aria-label="Stored models">
             {stored.map((model) => (
               <LibraryRow
-                key={keyOf(model.spec)}
+                key={modelKey(model.spec)}
                 model={model}
                 busy={busy}
                 onLoad={() => void engine.load(model.spec)}
@@ -100,7 +98,7 @@ function LibraryRow({
   onLoad: () => void;
   onDelete: () => void;
 }) {
-  const name = nameOf(model.spec);
+  const name = modelLabel(model.spec);
   const partial = model.status === 'partial';
   const size =
     partial && model.storedBytes !== null

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { ModelSpec } from '../../../lib/engine-protocol.ts';
+import type { ModelSpec } from '../../../shared/engine-protocol.ts';
 import { formatBytes } from '../../../lib/format.ts';
 import {
   ggufModels,
@@ -8,7 +8,7 @@ import {
   restoreTree,
   treeUrl,
   type RepoModel,
-} from '../../../lib/hf-listing.ts';
+} from '../../../shared/hf-listing.ts';
 import { MemoryNote } from './memory-note.tsx';
 
 type Listing =

@@ -2,7 +2,7 @@ import { useEngineStore, useEngineValue } from '../../../lib/engine-context.tsx'
 import type { DownloadState } from '../../../lib/engine-store.ts';
 import { formatBytes, formatDuration } from '../../../lib/format.ts';
 import { downloadFigures } from '../download-progress.ts';
-import { specLabel } from '../spec-label.ts';
+import { modelLabel } from '../../../shared/model-keys.ts';
 
 /** Download and load progress of the model being loaded, with a way to cancel. */
 export function LoadProgress() {
@@ -10,7 +10,7 @@ export function LoadProgress() {
   const engine = useEngineStore();
   if (state.status !== 'downloading' && state.status !== 'loading') return null;
 
-  const label = specLabel(state.spec);
+  const label = modelLabel(state.spec);
   return (
     <div className="load-progress" aria-live="polite">
       {state.status === 'downloading' ? (

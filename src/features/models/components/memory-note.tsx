@@ -1,6 +1,6 @@
 import { useEngine } from '../../../lib/engine-context.tsx';
-import type { AttentionShape } from '../../../lib/memory-estimate.ts';
-import { estimateMemory, memoryVerdict } from '../../../lib/memory-estimate.ts';
+import type { AttentionShape } from '../../../shared/memory-estimate.ts';
+import { estimateMemory, memoryVerdict } from '../../../shared/memory-estimate.ts';
 import { formatBytes } from '../../../lib/format.ts';
 
 /**

@@ -1,14 +1,14 @@
 import { useMemo, useState, type ReactNode } from 'react';
-import type { BackendPreference, ModelSpec, StoredModel } from '../../../lib/engine-protocol.ts';
+import type { BackendPreference, ModelSpec, StoredModel } from '../../../shared/engine-protocol.ts';
 import { useEngineStore, useEngineValue } from '../../../lib/engine-context.tsx';
 import type { EngineState } from '../../../lib/engine-store.ts';
 import { errorMessage } from '../../../lib/error-messages.ts';
 import { formatBytes } from '../../../lib/format.ts';
-import { blockerError } from '../../../lib/mlc-requirements.ts';
+import { blockerError } from '../../../shared/mlc-requirements.ts';
 import { filterFamilies } from '../catalog-filter.ts';
 import { ggufCatalog, type GgufCatalogEntry } from '../gguf-catalog.ts';
 import { groupMlcModels, mlcRecords, type MlcVariant } from '../mlc-catalog.ts';
-import { sameSpec, specLabel } from '../spec-label.ts';
+import { modelLabel, sameModel } from '../../../shared/model-keys.ts';
 import { AddFromHf } from './add-from-hf.tsx';
 import { AddLocalFile } from './add-local-file.tsx';
 import { AddModelUrl } from './add-model-url.tsx';
@@ -42,7 +42,7 @@ export function ModelPicker() {
   const [query, setQuery] = useState('');
 
   const load = (spec: ModelSpec) => void engine.load(spec, { backend });
-  const isStored = (spec: ModelSpec) => stored.some((s) => sameSpec(s.spec, spec));
+  const isStored = (spec: ModelSpec) => stored.some((s) => sameModel(s.spec, spec));
   const filtering = query.trim() !== '';
 
   const ggufFamilies = useMemo(() => {
@@ -79,7 +79,7 @@ export function ModelPicker() {
           <h3>On this device</h3>
           <ul className="model-list">
             {stored.map((model) => (
-              <StoredRow key={specLabel(model.spec)} model={model} busy={busy} onLoad={load} />
+              <StoredRow key={modelLabel(model.spec)} model={model} busy={busy} onLoad={load} />
             ))}
           </ul>
         </>
@@ -175,7 +175,7 @@ function StoredRow({
   busy: boolean;
   onLoad: (spec: ModelSpec) => void;
 }) {
-  const label = specLabel(model.spec);
+  const label = modelLabel(model.spec);
   return (
     <li>
       <span className="name">{label}</span>

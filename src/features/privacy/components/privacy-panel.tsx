@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'react';
-import type { OriginContact } from '../../../lib/engine-protocol.ts';
+import type { OriginContact } from '../../../shared/engine-protocol.ts';
 import { useEngineStore } from '../../../lib/engine-context.tsx';
-import { allowedModelHosts } from '../../../lib/model-hosts.ts';
-import { mergeContacts } from '../../../lib/origin-contacts.ts';
+import { allowedModelHosts } from '../../../shared/model-hosts.ts';
+import { mergeContacts } from '../../../shared/origin-contacts.ts';
 import { pageRequests } from '../page-requests.ts';
 
 const REFRESH_MS = 2000;

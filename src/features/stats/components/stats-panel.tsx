@@ -1,4 +1,4 @@
-import type { Backend } from '../../../lib/engine-protocol.ts';
+import type { Backend } from '../../../shared/engine-protocol.ts';
 import { useEngineValue } from '../../../lib/engine-context.tsx';
 import type { RunRecord } from '../../../lib/engine-store.ts';
 import { formatRate } from '../../../lib/format.ts';

@@ -6,7 +6,7 @@ import {
   type EngineApi,
   type GenerationResult,
   type LoadedModel,
-} from './engine-protocol.ts';
+} from '../shared/engine-protocol.ts';
 
 /**
  * The protocol across a real Comlink channel: the real client on one side, a scripted
