@@ -36,7 +36,7 @@ export default tseslint.config(
   },
   {
     // Scripted fakes implement async interfaces without awaiting anything.
-    files: ['**/*.test.ts', '**/*.test.tsx'],
+    files: ['**/*.test.ts', '**/*.test.tsx', 'src/lib/testing/**'],
     rules: { '@typescript-eslint/require-await': 'off' },
   },
   {

@@ -1,4 +1,3 @@
-import { useEffect, useState } from 'react';
 import { ChatProvider } from '../features/chat/chat-context.tsx';
 import { ChatHistory } from '../features/chat/components/chat-history.tsx';
 import { ChatPanel } from '../features/chat/components/chat-panel.tsx';
@@ -8,19 +7,16 @@ import { ModelPicker } from '../features/models/components/model-picker.tsx';
 import { ModelStatus } from '../features/models/components/model-status.tsx';
 import { PrivacyPanel } from '../features/privacy/components/privacy-panel.tsx';
 import { StatsPanel } from '../features/stats/components/stats-panel.tsx';
-import { createEngineClient } from '../lib/engine-client.ts';
+import type { EngineServices } from '../lib/engine-bootstrap.ts';
 import { EngineProvider } from '../lib/engine-context.tsx';
-import { createEngineStore } from '../lib/engine-store.ts';
 import { EngineAlert } from './engine-alert.tsx';
 import { ErrorBoundary } from './error-boundary.tsx';
 import { UpdateBanner } from './update-banner.tsx';
 
-export function App() {
-  const [engine] = useState(() => createEngineStore(createEngineClient()));
-  useEffect(() => void engine.start(), [engine]);
-
+/** The app's shell: composes the features around one engine (see `startEngine`). */
+export function App({ services }: { services: EngineServices }) {
   return (
-    <EngineProvider store={engine}>
+    <EngineProvider services={services}>
       <ChatProvider>
         <header className="app-header">
           <h1>Tab LLM</h1>

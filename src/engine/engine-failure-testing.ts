@@ -1,5 +1,5 @@
 import type { EngineError } from '../shared/engine-protocol.ts';
-import { EngineFailure } from './engine-failure.ts';
+import { EngineFailure } from '../shared/engine-failure.ts';
 
 /** For tests: the `EngineError` that `promise` fails with (and a test failure if it succeeds). */
 export async function failureOf(promise: Promise<unknown>): Promise<EngineError> {

@@ -1,172 +1,146 @@
 import { expose } from 'comlink';
-import { describe, expect, it, vi } from 'vitest';
-import { createEngineClient } from './engine-client.ts';
-import {
-  orderedEvents,
-  type EngineApi,
-  type GenerationResult,
-  type LoadedModel,
-} from '../shared/engine-protocol.ts';
+import { describe, expect, it } from 'vitest';
+import { createEngineClient, inferenceWorker, type WorkerLike } from './engine-client.ts';
+import { createFakeEngineApi } from './testing/fake-engine-api.ts';
+import type { EngineApi, GenerateStream, ModelSpec } from '../shared/engine-protocol.ts';
 
 /**
- * The protocol across a real Comlink channel: the real client on one side, a scripted
- * `EngineApi` on the other (the real worker needs a browser; the e2e tests run it).
+ * The protocol across a real Comlink channel: the real client on one side, the fake engine API
+ * on the other (the real worker needs a browser; the e2e tests run it).
  */
-const model: LoadedModel = {
-  spec: { engine: 'gguf', url: 'https://h/m.gguf', label: 'm' },
-  name: 'm',
-  backend: { kind: 'webgpu', adapter: 'Test GPU' },
-  contextSize: 512,
-  hasChatTemplate: true,
-  fromStorage: false,
-  sizeBytes: 10,
+const spec: ModelSpec = { engine: 'gguf', url: 'https://h/m.gguf', label: 'm' };
+const request = {
+  mode: 'chat' as const,
+  messages: [{ role: 'user' as const, content: 'Hello there you' }],
+  sampling: { temperature: 0, maxTokens: 8 },
 };
-const result: GenerationResult = {
-  text: 'Hello',
-  finishReason: 'stop',
-  measurements: { promptTokens: 3, outputTokens: 2, prefillMs: 10, decodeMs: 20 },
-};
+const handlers = { signal: new AbortController().signal, onEvent: () => undefined };
 
-function connect(api: EngineApi) {
+/** A MessagePort dressed as a worker, with a way to make it "crash". */
+function workerFor(api: EngineApi) {
   const channel = new MessageChannel();
   expose(api, channel.port1);
-  const worker = Object.assign(channel.port2, { terminate: () => channel.port2.close() });
-  return createEngineClient(() => worker);
+  const errorListeners: ((event: Event) => void)[] = [];
+  const worker: WorkerLike = {
+    postMessage: channel.port2.postMessage.bind(channel.port2),
+    addEventListener: (type: string, listener: (event: Event) => void) => {
+      if (type === 'error') errorListeners.push(listener);
+      else channel.port2.addEventListener(type, listener);
+    },
+    removeEventListener: channel.port2.removeEventListener.bind(channel.port2),
+    terminate: () => channel.port2.close(),
+  };
+  channel.port2.start();
+  const crash = (message: string) => {
+    const event = Object.assign(new Event('error'), { message });
+    for (const listener of errorListeners) listener(event);
+  };
+  return { worker, crash };
 }
 
-function scriptedApi(over: Partial<EngineApi> = {}): EngineApi {
-  let stop: () => void = () => undefined;
-  return {
-    probe: vi.fn(),
-    listStored: async () => [],
-    deleteStored: async () => ({ ok: true, value: null }),
-    importLocal: async () => ({ ok: false, error: { kind: 'cancelled' } }),
-    current: async () => model,
-    networkLog: async () => [],
-    // Like the worker: events go through `orderedEvents` and are delivered before returning.
-    async load(_spec, _options, onEvent) {
-      const events = orderedEvents(onEvent);
-      events.send({ type: 'download', loadedBytes: 5, totalBytes: 10, at: 1, inOtherTab: false });
-      events.send({ type: 'stage', stage: 'initializing' });
-      await events.delivered();
-      return { ok: true, value: model };
-    },
-    cancelLoad: () => undefined,
-    generate: (_request, onToken) =>
-      new Promise((resolve) => {
-        onToken({ text: 'Hel' });
-        onToken({ text: 'lo' });
-        stop = () => resolve({ ok: true, value: { ...result, finishReason: 'aborted' } });
-        setTimeout(() => resolve({ ok: true, value: result }), 200);
-      }),
-    stopGeneration: () => stop(),
-    ...over,
-  };
-}
+const connect = (api: EngineApi) => {
+  const { worker, crash } = workerFor(api);
+  return { client: createEngineClient(inferenceWorker(() => worker)), crash };
+};
 
 describe('engine protocol over Comlink', () => {
-  it('streams load events and tokens through proxied callbacks, in order', async () => {
-    const client = connect(scriptedApi());
+  it('streams load events and tokens on a port of their own, in order', async () => {
+    const { client } = connect(createFakeEngineApi());
     const events: unknown[] = [];
     const loaded = await client.load(
-      model.spec,
+      spec,
       { backend: 'auto' },
-      {
-        signal: new AbortController().signal,
-        onEvent: (e) => events.push(e),
-      },
+      { ...handlers, onEvent: (e) => events.push(e) },
     );
-    expect(loaded).toEqual({ ok: true, value: model });
-    expect(events).toEqual([
-      { type: 'download', loadedBytes: 5, totalBytes: 10, at: 1, inOtherTab: false },
+    expect(loaded).toMatchObject({ ok: true, value: { spec, name: 'm' } });
+    expect(events).toMatchObject([
+      { type: 'download', loadedBytes: 500, totalBytes: 1000, inOtherTab: false },
       { type: 'stage', stage: 'initializing' },
     ]);
 
     const tokens: string[] = [];
-    const generated = await client.generate(
-      {
-        mode: 'chat',
-        messages: [{ role: 'user', content: 'Hi' }],
-        sampling: { temperature: 0, maxTokens: 2 },
+    const generated = await client.generate(request, {
+      signal: new AbortController().signal,
+      onToken: (t) => tokens.push(t),
+    });
+    expect(tokens).toEqual(['Hello ', 'there ', 'you']);
+    expect(generated).toMatchObject({
+      ok: true,
+      value: { text: 'Hello there you', finishReason: 'stop' },
+    });
+  });
+
+  it('sends the text once: the end of a run carries only how it ended', async () => {
+    const api = createFakeEngineApi();
+    const ends: unknown[] = [];
+    const spying: EngineApi = {
+      ...api,
+      generate: async (req, port) => {
+        // Listen on a second channel spliced in front of the client's port.
+        const { port1, port2 } = new MessageChannel();
+        port1.addEventListener('message', (m: MessageEvent<GenerateStream>) => {
+          if (m.data.type === 'end') ends.push(m.data.outcome);
+          port.postMessage(m.data);
+        });
+        port1.start();
+        await api.generate(req, port2);
       },
-      { signal: new AbortController().signal, onToken: (t) => tokens.push(t) },
-    );
-    expect(tokens).toEqual(['Hel', 'lo']);
-    expect(generated).toEqual({ ok: true, value: result });
+    };
+    const { client } = connect(spying);
+    await client.load(spec, { backend: 'auto' }, handlers);
+    const generated = await client.generate(request, {
+      signal: new AbortController().signal,
+      onToken: () => undefined,
+    });
+    expect(generated.ok && generated.value.text).toBe('Hello there you');
+    expect(ends).toHaveLength(1);
+    expect(ends[0]).not.toHaveProperty('value.text');
   });
 
-  it('drops events that arrive after the result', async () => {
-    const client = connect(
-      scriptedApi({
-        generate: async (_request, onToken) => {
-          setTimeout(() => onToken({ text: 'late' }), 20); // a worker that breaks the rule
-          return { ok: true, value: result };
-        },
-      }),
-    );
-    const tokens: string[] = [];
-    await client.generate(
-      { mode: 'complete', prompt: 'Hi', sampling: { temperature: 0, maxTokens: 2 } },
-      { signal: new AbortController().signal, onToken: (t) => tokens.push(t) },
-    );
-    await new Promise((resolve) => setTimeout(resolve, 60));
-    expect(tokens).toEqual([]);
-  });
-
-  it('carries errors as data with every field intact', async () => {
+  it('carries errors as data with every field intact, and what is still loaded', async () => {
     const error = {
       kind: 'download-failed',
       url: 'https://h/m.gguf',
       status: 404,
       detail: 'Not Found',
     } as const;
-    const client = connect(scriptedApi({ load: async () => ({ ok: false, error }) }));
-    const outcome = await client.load(
-      model.spec,
-      { backend: 'auto' },
-      {
-        signal: new AbortController().signal,
-        onEvent: () => undefined,
-      },
-    );
-    expect(outcome).toEqual({ ok: false, error });
+    const { client } = connect(createFakeEngineApi({ loadError: () => error }));
+    expect(await client.load(spec, { backend: 'auto' }, handlers)).toEqual({
+      ok: false,
+      error,
+      loaded: null,
+    });
   });
 
-  it('turns an AbortSignal into a stop call and gets the partial result back', async () => {
-    const client = connect(scriptedApi());
-    const controller = new AbortController();
-    const pending = client.generate(
-      { mode: 'complete', prompt: 'Hi', sampling: { temperature: 0, maxTokens: 2 } },
-      { signal: controller.signal, onToken: () => controller.abort() },
+  it('turns an AbortSignal into a cancel on the run’s port and gets the partial result back', async () => {
+    const { client } = connect(
+      createFakeEngineApi({ answer: () => ['a', 'b', 'c', 'd', 'e', 'f'], tokenDelayMs: 10 }),
     );
-    const outcome = await pending;
+    await client.load(spec, { backend: 'auto' }, handlers);
+    const controller = new AbortController();
+    const outcome = await client.generate(request, {
+      signal: controller.signal,
+      onToken: () => controller.abort(),
+    });
     expect(outcome.ok && outcome.value.finishReason).toBe('aborted');
+    expect(outcome.ok && outcome.value.text.length).toBeLessThan(6);
   });
 
   it('never hangs when the worker fails: pending calls end with an internal error', async () => {
-    const channel = new MessageChannel();
-    expose(scriptedApi({ generate: () => new Promise(() => undefined) }), channel.port1);
-    const listeners: ((event: Event) => void)[] = [];
-    const worker = {
-      postMessage: channel.port2.postMessage.bind(channel.port2),
-      addEventListener: (type: string, listener: (event: Event) => void) => {
-        if (type === 'error') listeners.push(listener);
-        else channel.port2.addEventListener(type, listener);
-      },
-      removeEventListener: channel.port2.removeEventListener.bind(channel.port2),
-      terminate: () => channel.port2.close(),
+    const stuck: EngineApi = {
+      ...createFakeEngineApi(),
+      generate: () => new Promise(() => undefined),
     };
-    channel.port2.start();
-    const client = createEngineClient(() => worker);
-    const pending = client.generate(
-      { mode: 'complete', prompt: 'Hi', sampling: { temperature: 0, maxTokens: 2 } },
-      { signal: new AbortController().signal, onToken: () => undefined },
-    );
-    const crash = Object.assign(new Event('error'), { message: 'worker crashed' });
-    for (const listener of listeners) listener(crash);
+    const { client, crash } = connect(stuck);
+    const pending = client.generate(request, {
+      signal: new AbortController().signal,
+      onToken: () => undefined,
+    });
+    crash('worker crashed');
     expect(await pending).toEqual({
       ok: false,
       error: { kind: 'internal', detail: 'worker crashed' },
+      loaded: null,
     });
   });
 });

@@ -1,47 +1,62 @@
-import { proxy, wrap, type Remote } from 'comlink';
+import { transfer, wrap } from 'comlink';
 import type {
   DeviceReport,
   EngineApi,
+  EngineError,
   GenerateRequest,
+  GenerateStream,
   GenerationResult,
+  ImportStream,
   LoadEvent,
   LoadOptions,
+  LoadStream,
   LoadedModel,
+  ModelOutcome,
   ModelSpec,
   OriginContact,
   Outcome,
   StoredModel,
-  TokenEvent,
 } from '../shared/engine-protocol.ts';
+import { describe } from '../shared/engine-failure.ts';
+import {
+  streamReceiver,
+  type AnyStream,
+  type EndOf,
+  type EventOf,
+} from '../shared/event-stream.ts';
 
 /**
- * The only module that talks to the inference worker. It turns AbortSignals into the worker's
- * cancel/stop calls, and makes sure a worker that dies never leaves a call hanging.
+ * The only module that talks to the engine API: in the inference worker (`inferenceWorker`), or
+ * in this thread (`inThread`, for tests and hosts that want no worker). It opens one port per
+ * long operation, turns AbortSignals into a cancel on that port, and makes sure a worker that
+ * dies never leaves a call hanging.
  */
 export interface EngineClient {
   probe: (again?: boolean) => Promise<DeviceReport>;
   listStored: () => Promise<StoredModel[]>;
   deleteStored: (spec: ModelSpec) => Promise<Outcome<null>>;
-  importLocal: (
-    file: File,
-    handlers: { signal: AbortSignal; onEvent: (event: LoadEvent) => void },
-  ) => Promise<Outcome<ModelSpec>>;
-  current: () => Promise<LoadedModel | null>;
   networkLog: () => Promise<OriginContact[]>;
+  importLocal: (file: File, handlers: LoadHandlers) => Promise<Outcome<ModelSpec>>;
   load: (
     spec: ModelSpec,
     options: LoadOptions,
-    handlers: { signal: AbortSignal; onEvent: (event: LoadEvent) => void },
-  ) => Promise<Outcome<LoadedModel>>;
+    handlers: LoadHandlers,
+  ) => Promise<ModelOutcome<LoadedModel>>;
+  /** Resolves with the whole text (the streamed pieces joined) and how the run ended. */
   generate: (
     request: GenerateRequest,
     handlers: { signal: AbortSignal; onToken: (text: string) => void },
-  ) => Promise<Outcome<GenerationResult>>;
+  ) => Promise<ModelOutcome<GenerationResult>>;
 }
 
-interface Connection {
-  remote: Remote<EngineApi>;
-  /** Rejects when the worker fails (e.g. its script cannot load or it crashes). */
+export interface LoadHandlers {
+  signal: AbortSignal;
+  onEvent: (event: LoadEvent) => void;
+}
+
+/** An engine API to talk to, and a promise that rejects when it dies (a crashed worker). */
+export interface EngineConnection {
+  api: EngineApi;
   failed: Promise<never>;
 }
 
@@ -57,13 +72,12 @@ const startInferenceWorker = (): WorkerLike =>
     name: 'inference',
   });
 
-export function createEngineClient(
+/** Connects to a worker that `expose()`s the engine API; a new one after it died. */
+export function inferenceWorker(
   startWorker: () => WorkerLike = startInferenceWorker,
-): EngineClient {
-  let connection: Connection | null = null;
-
-  /** The worker starts on first use, and again after it died. */
-  const connect = (): Connection => {
+): () => EngineConnection {
+  let connection: EngineConnection | null = null;
+  return () => {
     if (connection) return connection;
     const worker = startWorker();
     const failed = new Promise<never>((_, reject) => {
@@ -74,81 +88,100 @@ export function createEngineClient(
         reject(new Error(event.message || 'The inference worker stopped.'));
       });
     });
-    failed.catch(() => undefined); // observed by `call`
-    connection = { remote: wrap<EngineApi>(worker), failed };
+    failed.catch(() => undefined); // observed by each call
+    connection = { api: wrap<EngineApi>(worker), failed };
     return connection;
-  };
-
-  const call = <T>(invoke: (remote: Remote<EngineApi>) => Promise<T>): Promise<T> => {
-    const { remote, failed } = connect();
-    return Promise.race([invoke(remote), failed]);
-  };
-
-  const guarded = async <T>(
-    invoke: (remote: Remote<EngineApi>) => Promise<Outcome<T>>,
-  ): Promise<Outcome<T>> => {
-    try {
-      return await call(invoke);
-    } catch (cause) {
-      const detail = cause instanceof Error ? cause.message : String(cause);
-      return { ok: false, error: { kind: 'internal', detail } };
-    }
-  };
-
-  return {
-    probe: (again) => call((remote) => remote.probe(again)),
-    listStored: () => call((remote) => remote.listStored()),
-    deleteStored: (spec) => guarded((remote) => remote.deleteStored(spec)),
-
-    importLocal: (file, { signal, onEvent }) =>
-      guarded((remote) => {
-        const cancel = () => void remote.cancelLoad();
-        signal.addEventListener('abort', cancel, { once: true });
-        const events = untilSettled(onEvent);
-        return remote.importLocal(file, proxy(events.callback)).finally(() => {
-          events.close();
-          signal.removeEventListener('abort', cancel);
-        });
-      }),
-    current: () => call((remote) => remote.current()),
-    networkLog: () => call((remote) => remote.networkLog()),
-
-    load: (spec, options, { signal, onEvent }) =>
-      guarded((remote) => {
-        const cancel = () => void remote.cancelLoad();
-        signal.addEventListener('abort', cancel, { once: true });
-        const events = untilSettled(onEvent);
-        return remote.load(spec, options, proxy(events.callback)).finally(() => {
-          events.close();
-          signal.removeEventListener('abort', cancel);
-        });
-      }),
-
-    generate: (request, { signal, onToken }) =>
-      guarded((remote) => {
-        const stop = () => void remote.stopGeneration();
-        signal.addEventListener('abort', stop, { once: true });
-        const tokens = untilSettled((event: TokenEvent) => onToken(event.text));
-        return remote.generate(request, proxy(tokens.callback)).finally(() => {
-          tokens.close();
-          signal.removeEventListener('abort', stop);
-        });
-      }),
   };
 }
 
-/**
- * Passes events on until the call that streams them has settled, and drops any that come later:
- * the result is final, and a late token must not be appended to an answer that is already done.
- */
-function untilSettled<T>(handler: (event: T) => void) {
-  let open = true;
+/** The engine API in this thread: nothing to start, nothing that can die apart from the page. */
+export const inThread =
+  (api: EngineApi): (() => EngineConnection) =>
+  () => ({ api, failed: new Promise<never>(() => undefined) });
+
+const workerStopped = (cause: unknown): EngineError => ({
+  kind: 'internal',
+  detail: describe(cause),
+});
+
+export function createEngineClient(
+  connect: () => EngineConnection = inferenceWorker(),
+): EngineClient {
+  const call = <T>(invoke: (api: EngineApi) => Promise<T>): Promise<T> => {
+    const { api, failed } = connect();
+    return Promise.race([invoke(api), failed]);
+  };
+
+  /**
+   * Runs one streamed operation on a port of its own. If the engine dies first, `orphaned` is
+   * its outcome; a cancel reaches the engine through the port.
+   */
+  const stream = <M extends AnyStream>(
+    start: (api: EngineApi, port: MessagePort) => Promise<void>,
+    signal: AbortSignal,
+    onEvent: (event: EventOf<M>) => void,
+    orphaned: (error: EngineError) => EndOf<M>,
+  ): Promise<EndOf<M>> => {
+    const { api, failed } = connect();
+    const { port1, port2 } = new MessageChannel();
+    const receiver = streamReceiver<M>(port1, onEvent);
+    const cancel = () => receiver.cancel();
+    if (signal.aborted) cancel();
+    else signal.addEventListener('abort', cancel, { once: true });
+    const started = start(api, transfer(port2, [port2]));
+    return Promise.race([receiver.outcome, started.then(() => receiver.outcome), failed])
+      .catch((cause: unknown) => {
+        receiver.close();
+        return orphaned(workerStopped(cause));
+      })
+      .finally(() => signal.removeEventListener('abort', cancel));
+  };
+
   return {
-    callback: (event: T) => {
-      if (open) handler(event);
-    },
-    close: () => {
-      open = false;
+    probe: (again) => call((api) => api.probe(again)),
+    listStored: () => call((api) => api.listStored()),
+    deleteStored: (spec) =>
+      call((api) => api.deleteStored(spec)).catch((cause: unknown): Outcome<null> => ({
+        ok: false,
+        error: workerStopped(cause),
+      })),
+    networkLog: () => call((api) => api.networkLog()),
+
+    importLocal: (file, { signal, onEvent }) =>
+      stream<ImportStream>(
+        (api, port) => api.importLocal(file, port),
+        signal,
+        onEvent,
+        (error) => ({
+          ok: false,
+          error,
+        }),
+      ),
+
+    load: (spec, options, { signal, onEvent }) =>
+      stream<LoadStream>(
+        (api, port) => api.load(spec, options, port),
+        signal,
+        onEvent,
+        (error) => ({
+          ok: false,
+          error,
+          loaded: null,
+        }),
+      ),
+
+    async generate(request, { signal, onToken }) {
+      let text = '';
+      const end = await stream<GenerateStream>(
+        (api, port) => api.generate(request, port),
+        signal,
+        (token) => {
+          text += token.text;
+          onToken(token.text);
+        },
+        (error) => ({ ok: false, error, loaded: null }),
+      );
+      return end.ok ? { ok: true, value: { ...end.value, text } } : end;
     },
   };
 }

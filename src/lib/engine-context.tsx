@@ -1,32 +1,51 @@
-import { createContext, useContext, useSyncExternalStore, type ReactNode } from 'react';
+import { createContext, useContext, type ReactNode } from 'react';
+import type { EngineServices } from './engine-bootstrap.ts';
 import type { EngineSnapshot, EngineStore } from './engine-store.ts';
-import { useExternalStore } from './external-store.ts';
+import { useStoreValue } from './external-store.ts';
+import type { Preferences, PreferenceStore } from './preferences.ts';
+import type { RunRecord } from './run-log.ts';
 
-const EngineContext = createContext<EngineStore | null>(null);
+const EngineContext = createContext<EngineServices | null>(null);
 
-export function EngineProvider({ store, children }: { store: EngineStore; children: ReactNode }) {
-  return <EngineContext.Provider value={store}>{children}</EngineContext.Provider>;
+export function EngineProvider({
+  services,
+  children,
+}: {
+  services: EngineServices;
+  children: ReactNode;
+}) {
+  return <EngineContext.Provider value={services}>{children}</EngineContext.Provider>;
+}
+
+function useServices(): EngineServices {
+  const services = useContext(EngineContext);
+  if (!services) throw new Error('engine hooks need an <EngineProvider> above them');
+  return services;
 }
 
 /** The engine store, for actions (load, generate…). */
 export function useEngineStore(): EngineStore {
-  const store = useContext(EngineContext);
-  if (!store) throw new Error('useEngineStore needs an <EngineProvider> above it');
-  return store;
-}
-
-/** The engine snapshot (state, device, stored models, runs), re-rendering when it changes. */
-export function useEngine() {
-  return useExternalStore(useEngineStore());
+  return useServices().engine;
 }
 
 /**
- * One part of the engine snapshot, re-rendering only when that part changes. While an answer
- * streams, `runs` changes every frame; a component that reads only `state` or `device` should
- * not re-render with it (`npm run bench`, figure 4, measured the whole app re-rendering per frame).
+ * One part of the engine snapshot, re-rendering only when that part changes: download progress
+ * changes the state many times a second, and a component that reads only the device should not
+ * re-render with it.
  */
 export function useEngineValue<T>(select: (snapshot: EngineSnapshot) => T): T {
-  const store = useEngineStore();
-  const read = () => select(store.get());
-  return useSyncExternalStore(store.subscribe, read, read);
+  return useStoreValue(useServices().engine, select);
+}
+
+/** One part of the run log (which changes every frame while an answer streams). */
+export function useRuns<T>(select: (runs: readonly RunRecord[]) => T): T {
+  return useStoreValue(useServices().runs, select);
+}
+
+export function usePreferenceStore(): PreferenceStore {
+  return useServices().preferences;
+}
+
+export function usePreference<K extends keyof Preferences>(key: K): Preferences[K] {
+  return useStoreValue(useServices().preferences, (preferences) => preferences[key]);
 }

@@ -1,168 +1,219 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { EngineClient } from './engine-client.ts';
-import type { DeviceReport, LoadedModel, Outcome } from '../shared/engine-protocol.ts';
-import { createEngineStore, unsupportedReason, type EngineState } from './engine-store.ts';
+import { createEngineClient, inThread } from './engine-client.ts';
+import type { EngineState } from './engine-lifecycle.ts';
+import { createEngineStore, unsupportedReason } from './engine-store.ts';
+import { createPreferenceStore, memoryPreferences, type PreferenceStorage } from './preferences.ts';
+import { createRunLog } from './run-log.ts';
+import {
+  createFakeEngineApi,
+  fakeDevice,
+  type FakeEngineScript,
+} from './testing/fake-engine-api.ts';
+import type { DeviceReport, ModelSpec } from '../shared/engine-protocol.ts';
 
-const device: DeviceReport = {
-  gpu: { status: 'no-adapter' },
-  wasm: { simd: true, exceptions: true, jspi: true, memory64: true },
-  logicalCores: 4,
-  deviceMemoryGiB: 8,
-};
-const model = (label: string): LoadedModel => ({
-  spec: { engine: 'gguf', url: `https://h/${label}.gguf`, label },
-  name: label,
-  backend: { kind: 'cpu', threads: 1 },
-  contextSize: 512,
-  hasChatTemplate: true,
-  fromStorage: false,
-  sizeBytes: 1,
+const noAdapter: DeviceReport = { ...fakeDevice, gpu: { status: 'no-adapter' } };
+const spec = (label: string): ModelSpec => ({
+  engine: 'gguf',
+  url: `https://h/${label}.gguf`,
+  label,
 });
 
-/** A client whose worker is scripted: `loads` answer `load()` in order. */
-function scriptedClient(loads: Outcome<LoadedModel>[]) {
-  let current: LoadedModel | null = null;
+/** The real store and client over the fake engine API, with preferences in memory. */
+function engineOver(
+  script: FakeEngineScript = {},
+  storage: PreferenceStorage = memoryPreferences(),
+) {
+  const api = createFakeEngineApi({ device: noAdapter, ...script });
+  const preferences = createPreferenceStore(storage);
+  const runs = createRunLog();
+  const store = createEngineStore(createEngineClient(inThread(api)), {
+    runs,
+    preferences,
+    adapterRecheckMs: [],
+  });
   const seen: EngineState[] = [];
-  const client: EngineClient = {
-    probe: async () => device,
-    listStored: async () => [],
-    deleteStored: async () => ({ ok: true, value: null }),
-    importLocal: async () => ({ ok: false, error: { kind: 'cancelled' } }),
-    current: async () => current,
-    networkLog: async () => [],
-    load: async (_spec, _options, { onEvent }) => {
-      onEvent({ type: 'download', loadedBytes: 10, totalBytes: 100, at: 1000, inOtherTab: false });
-      seen.push(store.get().state);
-      onEvent({ type: 'download', loadedBytes: 60, totalBytes: 100, at: 2000, inOtherTab: false });
-      onEvent({ type: 'stage', stage: 'initializing' });
-      seen.push(store.get().state);
-      const outcome = loads.shift() ?? {
-        ok: false,
-        error: { kind: 'internal', detail: 'no script' },
-      };
-      if (outcome.ok) current = outcome.value;
-      return outcome;
-    },
-    generate: async () => ({ ok: false, error: { kind: 'no-model-loaded' } }),
-  };
-  const store = createEngineStore(client, { adapterRecheckMs: [] });
-  return { store, seen, client };
+  store.subscribe(() => seen.push(store.get().state));
+  return { api, store, runs, preferences, seen };
 }
 
 describe('engine store', () => {
   it('goes starting → idle → downloading → loading → ready', async () => {
-    const { store, seen } = scriptedClient([{ ok: true, value: model('a') }]);
+    const { store, seen } = engineOver();
     expect(store.get().state).toEqual({ status: 'starting' });
     await store.start();
     expect(store.get().state).toEqual({ status: 'idle' });
-    expect(store.get().device).toEqual(device);
+    expect(store.get().device).toEqual(noAdapter);
 
-    await store.load(model('a').spec, { backend: 'auto' });
-    expect(seen[0]).toMatchObject({ status: 'downloading', download: { loadedBytes: 10 } });
-    expect(seen[1]).toMatchObject({ status: 'loading', stage: 'initializing' });
-    expect(store.get().state).toEqual({ status: 'ready', model: model('a') });
+    const outcome = await store.load(spec('a'));
+    expect(outcome.ok).toBe(true);
+    const statuses = seen.map((s) => s.status);
+    expect(statuses).toEqual(expect.arrayContaining(['downloading', 'loading', 'ready']));
+    expect(seen.find((s) => s.status === 'downloading')).toMatchObject({
+      download: { loadedBytes: 500, totalBytes: 1000 },
+    });
+    expect(store.get().state).toMatchObject({ status: 'ready', model: { name: 'a' } });
   });
 
-  it('keeps the previous model usable after a failed load', async () => {
+  it('keeps the previous model usable after a failed load, without asking the worker', async () => {
     const error = { kind: 'not-gguf', source: 'x' } as const;
-    const { store } = scriptedClient([
-      { ok: true, value: model('a') },
-      { ok: false, error },
-    ]);
+    const { store, api } = engineOver({
+      loadError: (s) => (s.engine === 'gguf' && s.label === 'b' ? error : null),
+    });
     await store.start();
-    await store.load(model('a').spec, { backend: 'auto' });
-    await store.load(model('b').spec, { backend: 'auto' });
+    await store.load(spec('a'));
+    const a = api.loaded();
+    const outcome = await store.load(spec('b'));
+    expect(outcome).toEqual({ ok: false, error, loaded: a });
     expect(store.get().state).toEqual({
       status: 'error',
       error,
-      model: model('a'),
-      spec: model('b').spec, // what Resume or Download again loads
+      model: a,
+      spec: spec('b'), // what Resume or Download again loads
     });
 
     store.dismissError();
-    expect(store.get().state).toEqual({ status: 'ready', model: model('a') });
+    expect(store.get().state).toEqual({ status: 'ready', model: a });
   });
 
   it('returns to idle after a cancelled first load', async () => {
-    const { store } = scriptedClient([{ ok: false, error: { kind: 'cancelled' } }]);
+    const { store } = engineOver();
     await store.start();
-    await store.load(model('a').spec, { backend: 'auto' });
+    const pending = store.load(spec('a'));
+    store.cancelLoad();
+    expect(await pending).toMatchObject({ ok: false, error: { kind: 'cancelled' } });
     expect(store.get().state).toEqual({ status: 'idle' });
   });
 
+  it('refuses a second load while one is under way, with a reason', async () => {
+    const { store, api } = engineOver();
+    await store.start();
+    const first = store.load(spec('a'));
+    expect(await store.load(spec('b'))).toEqual({
+      ok: false,
+      error: { kind: 'busy', operation: 'load' },
+      loaded: null,
+    });
+    await first;
+    expect(api.calls.filter((c) => c.method === 'load')).toHaveLength(1);
+  });
+
+  it('loads with the persisted backend, from whichever view asks (library, picker, Resume)', async () => {
+    const storage = memoryPreferences();
+    const first = engineOver({}, storage);
+    await first.preferences.restore();
+    await first.store.start();
+    await first.preferences.update({ backend: 'cpu' }); // the picker's choice, no load yet
+    await first.store.load(spec('a')); // the library's Load button passes no options
+    expect(first.api.calls.find((c) => c.method === 'load')?.backend).toBe('cpu');
+
+    // After a reload the choice is still there.
+    const second = engineOver({}, storage);
+    await second.preferences.restore();
+    await second.store.start();
+    await second.store.load(spec('a'));
+    expect(second.api.calls.find((c) => c.method === 'load')?.backend).toBe('cpu');
+  });
+
   it('deletes stored models one by one and stops at the first refusal', async () => {
-    const { store, client } = scriptedClient([]);
     const refusal = { kind: 'model-in-use', label: 'b' } as const;
-    const deleted: string[] = [];
-    client.deleteStored = async (spec) => {
-      deleted.push(spec.engine === 'gguf' ? spec.label : spec.modelId);
-      return deleted.length === 2 ? { ok: false, error: refusal } : { ok: true, value: null };
-    };
-    const specs = ['a', 'b', 'c'].map((id) => model(id).spec);
+    const { store, api } = engineOver({
+      deleteError: (s) => (s.engine === 'gguf' && s.label === 'b' ? refusal : null),
+    });
+    const specs = ['a', 'b', 'c'].map(spec);
     expect(await store.deleteStored(specs)).toEqual({ ok: false, error: refusal });
-    expect(deleted).toEqual(['a', 'b']);
+    expect(api.calls.filter((c) => c.method === 'deleteStored').map((c) => c.spec)).toEqual([
+      spec('a'),
+      spec('b'),
+    ]);
   });
 
   it('imports a local file, then loads the spec the worker returns', async () => {
-    const { store, client } = scriptedClient([{ ok: true, value: model('local') }]);
-    const loaded: string[] = [];
-    client.importLocal = async (_file, { onEvent }) => {
-      onEvent({ type: 'download', loadedBytes: 5, totalBytes: 10, at: 1, inOtherTab: false });
-      return { ok: true, value: model('local').spec };
-    };
-    const load = client.load;
-    client.load = (spec, options, handlers) => {
-      loaded.push(spec.engine === 'gguf' ? spec.url : spec.modelId);
-      return load(spec, options, handlers);
-    };
+    const { store, api } = engineOver();
     await store.start();
     await store.loadLocalFile(new File([new Uint8Array(10)], 'local.gguf'));
-    expect(loaded).toEqual(['https://h/local.gguf']);
-    expect(store.get().state).toEqual({ status: 'ready', model: model('local') });
+    expect(api.calls.filter((c) => c.method === 'load').map((c) => c.spec)).toEqual([
+      { engine: 'gguf', url: 'local:local.gguf', label: 'local.gguf' },
+    ]);
+    expect(store.get().state).toMatchObject({ status: 'ready', model: { name: 'local.gguf' } });
+  });
+
+  it('records a run in the run log, not in the lifecycle snapshot', async () => {
+    const { store, runs } = engineOver({ answer: () => ['Hel', 'lo'] });
+    await store.start();
+    await store.load(spec('a'));
+    const sentAt = performance.now() - 50; // the user pressed Send 50 ms ago
+    const pieces: string[] = [];
+    const outcome = await store.generate(
+      { mode: 'complete', prompt: 'x', sampling: { temperature: 0, maxTokens: 2 } },
+      (text) => pieces.push(text),
+      sentAt,
+    );
+    expect(pieces).toEqual(['Hel', 'lo']);
+    expect(outcome).toMatchObject({ ok: true, value: { text: 'Hello', finishReason: 'stop' } });
+    const [run] = runs.get();
+    expect(run).toMatchObject({ sentAt, tokensReceived: 2, outcome: 'stop' });
+    expect(store.get().state).toMatchObject({ status: 'ready' });
+  });
+
+  it('after a lost GPU device names the model, so that it can be loaded again', async () => {
+    const lost = { kind: 'gpu-device-lost', detail: 'lost' } as const;
+    const { store } = engineOver({ generateError: lost });
+    await store.start();
+    await store.load(spec('a'));
+    const outcome = await store.generate(
+      { mode: 'complete', prompt: 'x', sampling: { temperature: 0, maxTokens: 2 } },
+      () => undefined,
+    );
+    expect(outcome).toEqual({ ok: false, error: lost, loaded: null });
+    expect(store.get().state).toEqual({
+      status: 'error',
+      error: lost,
+      model: null,
+      spec: spec('a'),
+    });
   });
 
   it('explains a browser that cannot run any model', () => {
-    expect(unsupportedReason(device)).toBeNull();
-    expect(unsupportedReason({ ...device, wasm: { ...device.wasm, simd: false } })).toBe(
+    expect(unsupportedReason(fakeDevice)).toBeNull();
+    expect(unsupportedReason({ ...fakeDevice, wasm: { ...fakeDevice.wasm, simd: false } })).toBe(
       'This browser lacks WebAssembly SIMD.',
     );
   });
 
   it('asks again for a WebGPU adapter after none came, and shows the one that comes', async () => {
-    const { client } = scriptedClient([]);
-    const adapter: DeviceReport['gpu'] = {
-      status: 'available',
-      vendor: 'v',
-      architecture: 'a',
-      device: 'd',
-      description: 'GPU',
-      shaderF16: true,
-      maxBufferSize: 1,
-      maxStorageBufferBindingSize: 1,
-      isFallbackAdapter: false,
-    };
-    const answers = [device, device, { ...device, gpu: adapter }];
-    const asked: (boolean | undefined)[] = [];
-    client.probe = async (again) => {
-      asked.push(again);
-      return answers.shift() ?? device;
-    };
-    const store = createEngineStore(client, { adapterRecheckMs: [0, 0, 0, 0] });
+    const answers = [noAdapter, noAdapter, fakeDevice];
+    const asked: boolean[] = [];
+    const api = createFakeEngineApi({
+      device: (again) => {
+        asked.push(again);
+        return answers.shift() ?? noAdapter;
+      },
+    });
+    const store = createEngineStore(createEngineClient(inThread(api)), {
+      runs: createRunLog(),
+      preferences: createPreferenceStore(memoryPreferences()),
+      adapterRecheckMs: [0, 0, 0, 0],
+    });
     await store.start();
     expect(store.get().device?.gpu.status).toBe('no-adapter');
-    await vi.waitFor(() => expect(store.get().device?.gpu).toEqual(adapter));
-    expect(asked).toEqual([undefined, true, true]); // and no more once it came
+    await vi.waitFor(() => expect(store.get().device?.gpu).toEqual(fakeDevice.gpu));
+    expect(asked).toEqual([false, true, true]); // and no more once it came
     expect(store.get().state).toEqual({ status: 'idle' });
   });
 
   it('stops asking for an adapter after its rechecks', async () => {
-    const { client } = scriptedClient([]);
     let asked = 0;
-    client.probe = async () => {
-      asked++;
-      return device;
-    };
-    const store = createEngineStore(client, { adapterRecheckMs: [0, 0] });
+    const api = createFakeEngineApi({
+      device: () => {
+        asked++;
+        return noAdapter;
+      },
+    });
+    const store = createEngineStore(createEngineClient(inThread(api)), {
+      runs: createRunLog(),
+      preferences: createPreferenceStore(memoryPreferences()),
+      adapterRecheckMs: [0, 0],
+    });
     await store.start();
     await vi.waitFor(() => expect(asked).toBe(3));
     await new Promise((resolve) => setTimeout(resolve, 20));

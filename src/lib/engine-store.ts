@@ -1,101 +1,64 @@
 import type { EngineClient } from './engine-client.ts';
+import {
+  canGenerate,
+  canLoad,
+  dismissed,
+  loadFailed,
+  loadedModel,
+  progressed,
+  runFailed,
+  type EngineState,
+} from './engine-lifecycle.ts';
+import { createExternalStore, type ExternalStore } from './external-store.ts';
+import type { PreferenceStore } from './preferences.ts';
+import type { RunLog } from './run-log.ts';
 import type {
-  Backend,
   DeviceReport,
   EngineError,
-  EngineKind,
   GenerateRequest,
   GenerationResult,
-  LoadEvent,
-  LoadOptions,
   LoadedModel,
+  ModelOutcome,
   ModelSpec,
   OriginContact,
-  RunMeasurements,
+  Outcome,
   StoredModel,
 } from '../shared/engine-protocol.ts';
-import { createExternalStore, type ExternalStore } from './external-store.ts';
-
-export interface DownloadSample {
-  /** `Date.now()` in the worker when these bytes had arrived. */
-  at: number;
-  bytes: number;
-}
-
-export interface DownloadState {
-  loadedBytes: number;
-  totalBytes: number | null;
-  /** Recent samples, oldest first, for speed and time-left estimates. */
-  samples: DownloadSample[];
-  /** Another tab is downloading this model; this one waits and then uses the stored copy. */
-  inOtherTab: boolean;
-}
-
-/** The engine's lifecycle, held only here. */
-export type EngineState =
-  | { status: 'starting' }
-  | { status: 'unsupported'; reason: string }
-  | { status: 'idle' }
-  | { status: 'downloading'; spec: ModelSpec; download: DownloadState }
-  | { status: 'loading'; spec: ModelSpec; stage: 'verifying' | 'initializing' }
-  | { status: 'ready'; model: LoadedModel }
-  | { status: 'generating'; model: LoadedModel }
-  /**
-   * `model` is what is still loaded and usable after the failure, if anything; `spec` is what
-   * failed to load, so that it can be resumed or downloaded again.
-   */
-  | { status: 'error'; error: EngineError; model: LoadedModel | null; spec: ModelSpec | null };
-
-/**
- * One generation as the UI saw it. Timestamps are the main thread's `performance.now()`, so the
- * time to first token includes the hop through the worker; counts and engine timings come from
- * the worker once the run ends.
- */
-export interface RunRecord {
-  id: number;
-  modelName: string;
-  engine: EngineKind;
-  backend: Backend;
-  sentAt: number;
-  firstTokenAt: number | null;
-  lastTokenAt: number | null;
-  tokensReceived: number;
-  endedAt: number | null;
-  outcome: GenerationResult['finishReason'] | 'error' | null;
-  measurements: RunMeasurements | null;
-}
 
 export interface EngineSnapshot {
   state: EngineState;
   device: DeviceReport | null;
   stored: StoredModel[];
-  /** Oldest first; the last one may still be running. */
-  runs: RunRecord[];
 }
 
+/**
+ * The engine as the UI sees it: the lifecycle, the device and the stored models. Every action
+ * says how it ended; a refused one (something else is under way) ends with `busy`.
+ */
 export interface EngineStore extends ExternalStore<EngineSnapshot> {
   start: () => Promise<void>;
-  /** Without `options`, the ones of the previous load (the library and Resume use these). */
-  load: (spec: ModelSpec, options?: LoadOptions) => Promise<void>;
+  /** Loads with the backend of the persisted preferences (whichever view asks). */
+  load: (spec: ModelSpec) => Promise<ModelOutcome<LoadedModel>>;
+  /** Copies a file picked on this device into storage, then loads it. */
+  loadLocalFile: (file: File) => Promise<ModelOutcome<LoadedModel>>;
   cancelLoad: () => void;
-  /** Resolves when the worker says the run ended (never on a guess of the UI's). */
+  /**
+   * Streams an answer; resolves when the worker says the run ended (never on a guess of the
+   * UI's). `sentAt` is when the user pressed Send (`performance.now()`), for time to first token.
+   */
   generate: (
     request: GenerateRequest,
     onToken: (text: string) => void,
-  ) => Promise<{ ok: true; value: GenerationResult } | { ok: false; error: EngineError }>;
+    sentAt?: number,
+  ) => Promise<ModelOutcome<GenerationResult>>;
   stop: () => void;
   dismissError: () => void;
   refreshStored: () => Promise<void>;
   /** The origins the worker contacted this session (empty when the worker cannot answer). */
   networkLog: () => Promise<OriginContact[]>;
-  /** Copies a file picked on this device into storage, then loads it. */
-  loadLocalFile: (file: File, options?: LoadOptions) => Promise<void>;
   /** Deletes stored models (complete or partial); fails with the first error, if any. */
-  deleteStored: (specs: ModelSpec[]) => Promise<{ ok: true } | { ok: false; error: EngineError }>;
+  deleteStored: (specs: ModelSpec[]) => Promise<Outcome<null>>;
 }
-
-const MAX_SAMPLES = 50;
-const MAX_RUNS = 20;
 
 /** Why this browser cannot run any model at all, or null when it can run at least GGUF on CPU. */
 export function unsupportedReason(device: DeviceReport): string | null {
@@ -106,18 +69,6 @@ export function unsupportedReason(device: DeviceReport): string | null {
   return missing.length > 0 ? `This browser lacks ${missing.join(' and ')}.` : null;
 }
 
-/** The model loaded now, busy or not (also after a failure that left it loaded). */
-export function loadedModel(state: EngineState): LoadedModel | null {
-  switch (state.status) {
-    case 'ready':
-    case 'generating':
-    case 'error':
-      return state.model;
-    default:
-      return null;
-  }
-}
-
 /**
  * Milliseconds between asks for a WebGPU adapter after none came (about 4 minutes in all). The
  * GPU process restarts after a crash or a lost device elsewhere in the browser, and offers an
@@ -125,74 +76,57 @@ export function loadedModel(state: EngineState): LoadedModel | null {
  */
 const ADAPTER_RECHECK_MS = [2_000, 4_000, 8_000, 15_000, 30_000, 60_000, 120_000];
 
+export interface EngineStoreParts {
+  runs: RunLog;
+  preferences: PreferenceStore;
+  adapterRecheckMs?: readonly number[];
+}
+
+const busy = (state: EngineState): EngineError => ({
+  kind: 'busy',
+  operation: state.status === 'generating' ? 'generate' : 'load',
+});
+
 export function createEngineStore(
   client: EngineClient,
-  { adapterRecheckMs = ADAPTER_RECHECK_MS }: { adapterRecheckMs?: readonly number[] } = {},
+  { runs, preferences, adapterRecheckMs = ADAPTER_RECHECK_MS }: EngineStoreParts,
 ): EngineStore {
   const store = createExternalStore<EngineSnapshot>({
     state: { status: 'starting' },
     device: null,
     stored: [],
-    runs: [],
   });
   let loadController: AbortController | null = null;
   let generateController: AbortController | null = null;
-  let nextRunId = 1;
-  let lastOptions: LoadOptions = { backend: 'auto' };
 
-  const setState = (state: EngineState) => store.set((s) => ({ ...s, state }));
-  const updateRun = (id: number, change: (run: RunRecord) => RunRecord) =>
-    store.set((s) => ({ ...s, runs: s.runs.map((run) => (run.id === id ? change(run) : run)) }));
+  const state = () => store.get().state;
+  const setState = (next: EngineState) => store.set((s) => ({ ...s, state: next }));
+  /** Progress comes many times a second: one render per frame is enough. */
+  const onProgress =
+    (spec: ModelSpec, signal: AbortSignal) => (event: Parameters<typeof progressed>[2]) => {
+      if (!signal.aborted)
+        store.setBatched((s) => ({ ...s, state: progressed(s.state, spec, event) }));
+    };
 
-  const isBusy = () => ['downloading', 'loading', 'generating'].includes(store.get().state.status);
-
-  const progressHandler = (spec: ModelSpec, signal: AbortSignal) => (event: LoadEvent) => {
-    if (signal.aborted) return;
-    if (event.type === 'stage') {
-      setState({ status: 'loading', spec, stage: event.stage });
-      return;
-    }
-    const { state } = store.get();
-    const samples = state.status === 'downloading' ? state.download.samples : [];
-    setState({
-      status: 'downloading',
-      spec,
-      download: {
-        loadedBytes: event.loadedBytes,
-        totalBytes: event.totalBytes,
-        samples: [...samples, { at: event.at, bytes: event.loadedBytes }].slice(-MAX_SAMPLES),
-        inOtherTab: event.inOtherTab,
-      },
-    });
+  const refreshStored = async () => {
+    const stored = await client.listStored().catch(() => store.get().stored);
+    store.set((s) => ({ ...s, stored }));
   };
 
-  /** After a failed load or import: the worker knows whether the previous model survived. */
-  const settleFailure = async (error: EngineError, spec: ModelSpec | null) => {
-    const model = await client.current().catch(() => null);
-    setState(
-      error.kind === 'cancelled' && !model
-        ? { status: 'idle' }
-        : { status: 'error', error, model, spec },
-    );
-    await refreshStored();
-  };
-
-  const loadSpec = async (spec: ModelSpec, options: LoadOptions) => {
-    lastOptions = options;
-    const controller = new AbortController();
-    loadController = controller;
+  const loadSpec = async (spec: ModelSpec, controller: AbortController) => {
     setState({ status: 'loading', spec, stage: 'verifying' });
-    const outcome = await client.load(spec, options, {
+    const outcome = await client.load(spec, preferences.get(), {
       signal: controller.signal,
-      onEvent: progressHandler(spec, controller.signal),
+      onEvent: onProgress(spec, controller.signal),
     });
     loadController = null;
-    if (outcome.ok) {
-      setState({ status: 'ready', model: outcome.value });
-      await refreshStored();
-    } else {
-      await settleFailure(outcome.error, spec);
-    }
+    setState(
+      outcome.ok
+        ? { status: 'ready', model: outcome.value }
+        : loadFailed(outcome.error, outcome.loaded, spec),
+    );
+    await refreshStored();
+    return outcome;
   };
 
   const recheckAdapter = async () => {
@@ -204,11 +138,6 @@ export function createEngineStore(
         return;
       }
     }
-  };
-
-  const refreshStored = async () => {
-    const stored = await client.listStored().catch(() => store.get().stored);
-    store.set((s) => ({ ...s, stored }));
   };
 
   return {
@@ -236,14 +165,17 @@ export function createEngineStore(
       }
     },
 
-    async load(spec, options = lastOptions) {
-      if (isBusy()) return;
-      await loadSpec(spec, options);
+    async load(spec) {
+      if (!canLoad(state()))
+        return { ok: false, error: busy(state()), loaded: loadedModel(state()) };
+      loadController = new AbortController();
+      return loadSpec(spec, loadController);
     },
 
-    async loadLocalFile(file, options = lastOptions) {
-      if (isBusy()) return;
-      lastOptions = options;
+    async loadLocalFile(file) {
+      if (!canLoad(state()))
+        return { ok: false, error: busy(state()), loaded: loadedModel(state()) };
+      const previous = loadedModel(state());
       const label = file.name.replace(/\.gguf$/i, '');
       const spec: ModelSpec = { engine: 'gguf', url: `local:${file.name}`, label };
       const controller = new AbortController();
@@ -251,11 +183,14 @@ export function createEngineStore(
       setState({ status: 'loading', spec, stage: 'verifying' });
       const imported = await client.importLocal(file, {
         signal: controller.signal,
-        onEvent: progressHandler(spec, controller.signal),
+        onEvent: onProgress(spec, controller.signal),
       });
+      if (imported.ok) return loadSpec(imported.value, controller);
       loadController = null;
-      if (imported.ok) await loadSpec(imported.value, options);
-      else await settleFailure(imported.error, null);
+      // An import touches no loaded model: the previous one is still there.
+      setState(loadFailed(imported.error, previous, null));
+      await refreshStored();
+      return { ...imported, loaded: previous };
     },
 
     async deleteStored(specs) {
@@ -267,76 +202,36 @@ export function createEngineStore(
         }
       }
       await refreshStored();
-      return { ok: true };
+      return { ok: true, value: null };
     },
 
     cancelLoad() {
       loadController?.abort();
     },
 
-    async generate(request, onToken) {
-      const { state } = store.get();
-      if (state.status === 'generating') {
-        return { ok: false, error: { kind: 'busy', operation: 'generate' } };
-      }
-      const model = loadedModel(state);
-      if (!model) return { ok: false, error: { kind: 'no-model-loaded' } };
+    async generate(request, onToken, sentAt = performance.now()) {
+      const model = loadedModel(state());
+      if (!model) return { ok: false, error: { kind: 'no-model-loaded' }, loaded: null };
+      if (!canGenerate(state())) return { ok: false, error: busy(state()), loaded: model };
       const controller = new AbortController();
       generateController = controller;
-      const id = nextRunId++;
-      store.set((s) => ({
-        ...s,
-        state: { status: 'generating', model },
-        runs: [
-          ...s.runs,
-          {
-            id,
-            modelName: model.name,
-            engine: model.spec.engine,
-            backend: model.backend,
-            sentAt: performance.now(),
-            firstTokenAt: null,
-            lastTokenAt: null,
-            tokensReceived: 0,
-            endedAt: null,
-            outcome: null,
-            measurements: null,
-          },
-        ].slice(-MAX_RUNS),
-      }));
+      const id = runs.begin(model, sentAt);
+      setState({ status: 'generating', model });
 
       const outcome = await client.generate(request, {
         signal: controller.signal,
         onToken: (text) => {
-          const now = performance.now();
-          updateRun(id, (run) => ({
-            ...run,
-            firstTokenAt: run.firstTokenAt ?? now,
-            lastTokenAt: now,
-            tokensReceived: run.tokensReceived + 1,
-          }));
+          runs.token(id, performance.now());
           onToken(text);
         },
       });
       generateController = null;
-
-      updateRun(id, (run) => ({
-        ...run,
-        endedAt: performance.now(),
-        outcome: outcome.ok ? outcome.value.finishReason : 'error',
-        measurements: outcome.ok ? outcome.value.measurements : null,
-      }));
-      if (outcome.ok) {
-        setState({ status: 'ready', model });
-      } else {
-        // The answer shows its own error; the engine is in error only if the model is gone.
-        const stillLoaded = await client.current().catch(() => null);
-        setState(
-          stillLoaded
-            ? { status: 'ready', model: stillLoaded }
-            : { status: 'error', error: outcome.error, model: null, spec: null },
-        );
-      }
+      runs.end(id, outcome.ok ? outcome.value : null, performance.now());
+      setState(
+        outcome.ok
+          ? { status: 'ready', model }
+          : runFailed(outcome.error, outcome.loaded, model.spec),
+      );
       return outcome;
     },
 
@@ -345,9 +240,7 @@ export function createEngineStore(
     },
 
     dismissError() {
-      const { state } = store.get();
-      if (state.status !== 'error') return;
-      setState(state.model ? { status: 'ready', model: state.model } : { status: 'idle' });
+      setState(dismissed(state()));
     },
   };
 }

@@ -175,6 +175,33 @@ export function errorMessage(error: EngineError): ErrorMessage {
   }
 }
 
+/** The one next step a failure offers as a button, besides dismissing it. */
+export type Recovery = 'resume' | 'download-again' | 'reload-model' | 'reload-on-cpu' | 'none';
+
+/**
+ * What a failure lets the user do next. Resume only where bytes were kept (after a cut that
+ * kept nothing there is nothing to resume); a lost device or a failed load offers another load.
+ */
+export function errorRecovery(error: EngineError): Recovery {
+  switch (error.kind) {
+    case 'download-incomplete':
+      return error.storedBytes > 0 ? 'resume' : 'download-again';
+    case 'storage-full':
+      return error.storedBytes !== null && error.storedBytes > 0 ? 'resume' : 'download-again';
+    case 'checksum-mismatch':
+    case 'size-mismatch':
+    case 'truncated-file':
+    case 'download-failed':
+      return 'download-again';
+    case 'gpu-device-lost':
+      return 'reload-model';
+    case 'model-load-failed':
+      return 'reload-on-cpu';
+    default:
+      return 'none';
+  }
+}
+
 function unreachable(error: never): never {
   throw new Error(`Unhandled engine error: ${JSON.stringify(error)}`);
 }

@@ -5,6 +5,8 @@
  * (plain data, no classes), because Comlink drops prototypes and fields of class instances.
  */
 
+import type { StreamMessage } from './event-stream.ts';
+
 /** Which engine family runs a model. */
 export type EngineKind = 'mlc' | 'gguf';
 
@@ -136,10 +138,14 @@ export interface RunMeasurements {
   decodeMs: number;
 }
 
-export interface GenerationResult {
-  text: string;
+/** How a run ended, as the worker reports it; the text itself arrived as its token events. */
+export interface GenerationSummary {
   finishReason: 'stop' | 'length' | 'aborted';
   measurements: RunMeasurements;
+}
+
+export interface GenerationResult extends GenerationSummary {
+  text: string;
 }
 
 /**
@@ -186,9 +192,17 @@ export type EngineError =
 export type Outcome<T> = { ok: true; value: T } | { ok: false; error: EngineError };
 
 /**
- * The API the inference worker exposes. Callbacks must be passed wrapped in `Comlink.proxy`; the
- * worker delivers every event before the call that sent it resolves (see `orderedEvents`).
+ * The outcome of a load or an answer. A failure also says which model is loaded now (a failed
+ * load leaves the previous one; a lost GPU device leaves none), so nobody has to ask again.
  */
+export type ModelOutcome<T> =
+  { ok: true; value: T } | { ok: false; error: EngineError; loaded: LoadedModel | null };
+
+/** What each streamed operation sends on its port (see `event-stream.ts`), and how it ends. */
+export type ImportStream = StreamMessage<LoadEvent, Outcome<ModelSpec>>;
+export type LoadStream = StreamMessage<LoadEvent, ModelOutcome<LoadedModel>>;
+export type GenerateStream = StreamMessage<TokenEvent, ModelOutcome<GenerationSummary>>;
+
 /** One origin the worker sent requests to in this session. */
 export interface OriginContact {
   origin: string;
@@ -198,6 +212,12 @@ export interface OriginContact {
   lastAt: number;
 }
 
+/**
+ * The API the inference worker exposes (and `createEngineApi` implements, in any thread). Every
+ * method returns a promise, so a Comlink remote of it is an `EngineApi` too. The long operations
+ * take a `MessagePort` (transferred) and stream their events and their end on it; the caller
+ * cancels through the same port.
+ */
 export interface EngineApi {
   /**
    * Reads the WebGPU adapter and wasm features as seen from the worker, once; `again` reads them
@@ -212,62 +232,30 @@ export interface EngineApi {
   deleteStored: (spec: ModelSpec) => Promise<Outcome<null>>;
 
   /**
-   * Copies a file picked on this device into IndexedDB (no network), checks it, and returns the
-   * spec to `load` it with. Cancelled by `cancelLoad()`.
+   * Copies a file picked on this device into IndexedDB (no network), checks it, and ends with
+   * the spec to `load` it with. Streams an `ImportStream` on `events`.
    */
-  importLocal: (file: File, onEvent: (event: LoadEvent) => void) => Promise<Outcome<ModelSpec>>;
-
-  /** The model loaded now, if any (after a failed load, the previous one may still be). */
-  current: () => Promise<LoadedModel | null>;
+  importLocal: (file: File, events: MessagePort) => Promise<void>;
 
   /**
    * Downloads `spec` (or reads it from IndexedDB), checks it, then replaces the current model with
-   * it. A GGUF download resumes where an earlier one stopped; while another tab downloads the
-   * same model this one waits (reporting that tab's progress) and then uses the stored copy. A
-   * GGUF file that fails to download or check leaves the current model loaded. Ends with
-   * `cancelled` after `cancelLoad()`, keeping what was downloaded for a later resume.
+   * it, streaming a `LoadStream` on `events`. A GGUF download resumes where an earlier one
+   * stopped; while another tab downloads the same model this one waits (reporting that tab's
+   * progress) and then uses the stored copy. A GGUF file that fails to download or check leaves
+   * the current model loaded. Cancelled, it ends with `cancelled`, keeping what was downloaded
+   * for a later resume.
    */
-  load: (
-    spec: ModelSpec,
-    options: LoadOptions,
-    onEvent: (event: LoadEvent) => void,
-  ) => Promise<Outcome<LoadedModel>>;
-
-  /** Aborts the load in progress, if any. */
-  cancelLoad: () => void;
+  load: (spec: ModelSpec, options: LoadOptions, events: MessagePort) => Promise<void>;
 
   /**
-   * Generates with the loaded model, streaming text through `onToken`. After `stopGeneration()`
-   * it resolves with the partial text and `finishReason: 'aborted'`.
+   * Generates with the loaded model, streaming a `GenerateStream` on `events`: one event per
+   * decoded piece of text, then the summary. Cancelled, it ends with `finishReason: 'aborted'`.
    */
-  generate: (
-    request: GenerateRequest,
-    onToken: (event: TokenEvent) => void,
-  ) => Promise<Outcome<GenerationResult>>;
-
-  /** Stops the generation in progress, if any. */
-  stopGeneration: () => void;
+  generate: (request: GenerateRequest, events: MessagePort) => Promise<void>;
 
   /**
    * Every origin the worker has sent a request to in this session (model downloads, web-llm's
    * fetches), recorded when the request starts, whatever its outcome.
    */
   networkLog: () => Promise<OriginContact[]>;
-}
-
-/**
- * Comlink delivers each proxied callback over a channel of its own, so an event sent just before a
- * method returns could reach the main thread after the result. The worker sends events through
- * this and awaits `delivered()` before it returns: the main thread acknowledges each call in
- * order, so once the last one is acknowledged, every event has been seen.
- */
-export function orderedEvents<T>(callback: (event: T) => void) {
-  let last: Promise<unknown> = Promise.resolve();
-  return {
-    send: (event: T): void => {
-      // Across Comlink the callback returns a promise that settles once the main thread ran it.
-      last = Promise.resolve(callback(event) as unknown).catch(() => undefined);
-    },
-    delivered: () => last,
-  };
 }

@@ -2,7 +2,7 @@ import type { EngineError, GgufPart, LoadEvent, ModelSpec } from '../../shared/e
 import { parseResolveUrl, restoreTree, treeUrl } from '../../shared/hf-listing.ts';
 import { quantizationOf } from '../../shared/hf-listing.ts';
 import { allowedModelHosts, hostAllows } from '../../shared/model-hosts.ts';
-import { EngineFailure } from '../engine-failure.ts';
+import { EngineFailure } from '../../shared/engine-failure.ts';
 import { ensureSpace } from '../library/storage-space.ts';
 import { downloadToStore, importToStore, type StoreOptions } from '../storage/download-to-store.ts';
 import { getManifest, readFile, type ShardStore } from '../storage/shard-store.ts';

@@ -18,7 +18,7 @@ import type {
 } from '../../shared/engine-protocol.ts';
 import { GGUF_CONTEXT_SIZE } from '../../shared/memory-estimate.ts';
 import { adapterName } from '../device/probe-device.ts';
-import { describe, EngineFailure, isAbortError } from '../engine-failure.ts';
+import { describe, EngineFailure, isAbortError } from '../../shared/engine-failure.ts';
 import { RunRecorder, type LocalEngine } from '../local-engine.ts';
 import type { GgufHeader } from './gguf-header.ts';
 

@@ -1,4 +1,4 @@
-import { EngineFailure } from '../engine-failure.ts';
+import { EngineFailure } from '../../shared/engine-failure.ts';
 
 /**
  * Refuses a download that will not fit in what the browser's quota leaves, with the numbers,

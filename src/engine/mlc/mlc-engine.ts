@@ -17,7 +17,7 @@ import type {
 } from '../../shared/engine-protocol.ts';
 import { blockerError, mlcBlocker } from '../../shared/mlc-requirements.ts';
 import { adapterName } from '../device/probe-device.ts';
-import { describe, EngineFailure } from '../engine-failure.ts';
+import { describe, EngineFailure } from '../../shared/engine-failure.ts';
 import { RunRecorder, type LocalEngine } from '../local-engine.ts';
 
 /** web-llm's prebuilt models, cached in IndexedDB like our GGUF files. */

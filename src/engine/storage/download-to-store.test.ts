@@ -2,7 +2,7 @@ import 'fake-indexeddb/auto';
 import { createHash } from 'node:crypto';
 import { set } from 'idb-keyval';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { EngineFailure } from '../engine-failure.ts';
+import { EngineFailure } from '../../shared/engine-failure.ts';
 import { failureOf } from '../engine-failure-testing.ts';
 import { downloadToStore, importToStore, type StoreOptions } from './download-to-store.ts';
 import { sha256Core } from './sha256-hasher.ts';

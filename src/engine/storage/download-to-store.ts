@@ -1,5 +1,5 @@
 import type { EngineError } from '../../shared/engine-protocol.ts';
-import { describe, EngineFailure, isAbortError } from '../engine-failure.ts';
+import { describe, EngineFailure, isAbortError } from '../../shared/engine-failure.ts';
 import {
   beginFile,
   getManifest,

@@ -81,7 +81,10 @@ describe('chat store', () => {
   it('keeps a stopped answer and leaves a failed exchange out of the history', async () => {
     const { engine, requests } = scriptedEngine([
       { tokens: ['Once'], outcome: ok('Once', 'aborted') },
-      { tokens: [], outcome: { ok: false, error: { kind: 'context-overflow', contextSize: 8 } } },
+      {
+        tokens: [],
+        outcome: { ok: false, error: { kind: 'context-overflow', contextSize: 8 }, loaded: null },
+      },
       { tokens: ['Yes'], outcome: ok('Yes') },
     ]);
     const chat = createChatStore(engine, freshArchive().archive);

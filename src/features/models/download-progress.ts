@@ -1,4 +1,4 @@
-import type { DownloadState } from '../../lib/engine-store.ts';
+import type { DownloadState } from '../../lib/engine-lifecycle.ts';
 
 export interface DownloadFigures {
   /** 0–100, or null while the total is unknown. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RunRecord } from '../../lib/engine-store.ts';
+import type { RunRecord } from '../../lib/run-log.ts';
 import { runStats } from './run-stats.ts';
 
 const run = (over: Partial<RunRecord>): RunRecord => ({

@@ -1,4 +1,4 @@
-import type { RunRecord } from '../../lib/engine-store.ts';
+import type { RunRecord } from '../../lib/run-log.ts';
 
 export interface RunStats {
   /** Prompt tokens processed per second (engine timing). */

@@ -1,5 +1,6 @@
 import { ConfirmButton } from '../../../components/ui/confirm-button.tsx';
-import { useEngine } from '../../../lib/engine-context.tsx';
+import { useEngineValue } from '../../../lib/engine-context.tsx';
+import { isGenerating } from '../../../lib/engine-lifecycle.ts';
 import { saveFile } from '../../../lib/save-file.ts';
 import { formatCount } from '../../../lib/format.ts';
 import { useChat, useChatStore } from '../chat-context.tsx';
@@ -12,9 +13,8 @@ const when = (time: number) =>
 export function ChatHistory() {
   const chat = useChatStore();
   const { chatId, saved } = useChat();
-  const { state } = useEngine();
+  const busy = useEngineValue((s) => isGenerating(s.state));
   // Switching conversations mid-answer would leave the answer without a home.
-  const busy = state.status === 'generating';
   const open = saved.find((c) => c.id === chatId);
 
   return (

@@ -1,5 +1,5 @@
-import { useEngine } from '../../../lib/engine-context.tsx';
-import { loadedModel } from '../../../lib/engine-store.ts';
+import { useEngineValue } from '../../../lib/engine-context.tsx';
+import { canGenerate, isGenerating, loadedModel } from '../../../lib/engine-lifecycle.ts';
 import { useChat, useChatStore } from '../chat-context.tsx';
 import type { ChatMode } from '../chat-store.ts';
 import { Composer } from './composer.tsx';
@@ -7,13 +7,13 @@ import { GenerationSettings } from './generation-settings.tsx';
 import { MessageList } from './message-list.tsx';
 
 export function ChatPanel() {
-  const { state } = useEngine();
+  const model = useEngineValue((s) => loadedModel(s.state));
+  const generating = useEngineValue((s) => isGenerating(s.state));
+  const canSend = useEngineValue((s) => canGenerate(s.state));
   const chat = useChatStore();
   const { messages, modeOverride, sampling, saveError } = useChat();
 
-  const model = loadedModel(state);
   const mode: ChatMode = modeOverride ?? (model && !model.hasChatTemplate ? 'complete' : 'chat');
-  const generating = state.status === 'generating';
 
   return (
     <section aria-labelledby="chat-heading" className="panel chat">
@@ -37,7 +37,7 @@ export function ChatPanel() {
         </p>
       )}
       <Composer
-        canSend={model !== null && !generating}
+        canSend={canSend}
         generating={generating}
         placeholder={
           !model

@@ -1,7 +1,8 @@
 import { useState } from 'react';
 import { ConfirmButton } from '../../../components/ui/confirm-button.tsx';
 import type { EngineError, ModelSpec, StoredModel } from '../../../shared/engine-protocol.ts';
-import { useEngine, useEngineStore } from '../../../lib/engine-context.tsx';
+import { useEngineStore, useEngineValue } from '../../../lib/engine-context.tsx';
+import { canLoad } from '../../../lib/engine-lifecycle.ts';
 import { errorMessage } from '../../../lib/error-messages.ts';
 import { formatBytes, formatCount } from '../../../lib/format.ts';
 import { modelKey, modelLabel } from '../../../shared/model-keys.ts';
@@ -15,13 +16,11 @@ const dateOf = (at: number) => new Date(at).toLocaleString();
  * is persistent.
  */
 export function LibraryPanel() {
-  const { state, stored } = useEngine();
+  const stored = useEngineValue((s) => s.stored);
+  const busy = useEngineValue((s) => !canLoad(s.state));
   const engine = useEngineStore();
   const facts = useStorageFacts(stored);
   const [problem, setProblem] = useState<EngineError | null>(null);
-  const busy = ['starting', 'unsupported', 'downloading', 'loading', 'generating'].includes(
-    state.status,
-  );
   const totalBytes = stored.reduce((sum, model) => sum + (model.storedBytes ?? 0), 0);
 
   const remove = async (specs: ModelSpec[]) => {

@@ -1,5 +1,5 @@
 import { useEngineStore, useEngineValue } from '../../../lib/engine-context.tsx';
-import type { DownloadState } from '../../../lib/engine-store.ts';
+import type { DownloadState } from '../../../lib/engine-lifecycle.ts';
 import { formatBytes, formatDuration } from '../../../lib/format.ts';
 import { downloadFigures } from '../download-progress.ts';
 import { modelLabel } from '../../../shared/model-keys.ts';

@@ -1,4 +1,4 @@
-import { useEngine } from '../../../lib/engine-context.tsx';
+import { useEngineValue } from '../../../lib/engine-context.tsx';
 import type { AttentionShape } from '../../../shared/memory-estimate.ts';
 import { estimateMemory, memoryVerdict } from '../../../shared/memory-estimate.ts';
 import { formatBytes } from '../../../lib/format.ts';
@@ -14,7 +14,7 @@ export function MemoryNote({
   weightsBytes: number;
   attention: AttentionShape | null;
 }) {
-  const { device } = useEngine();
+  const device = useEngineValue((s) => s.device);
   const estimate = estimateMemory(weightsBytes, attention);
   const verdict = memoryVerdict(estimate, device);
   const kv =

@@ -1,7 +1,12 @@
 import { useMemo, useState, type ReactNode } from 'react';
 import type { BackendPreference, ModelSpec, StoredModel } from '../../../shared/engine-protocol.ts';
-import { useEngineStore, useEngineValue } from '../../../lib/engine-context.tsx';
-import type { EngineState } from '../../../lib/engine-store.ts';
+import {
+  useEngineStore,
+  useEngineValue,
+  usePreference,
+  usePreferenceStore,
+} from '../../../lib/engine-context.tsx';
+import { canLoad } from '../../../lib/engine-lifecycle.ts';
 import { errorMessage } from '../../../lib/error-messages.ts';
 import { formatBytes } from '../../../lib/format.ts';
 import { blockerError } from '../../../shared/mlc-requirements.ts';
@@ -15,21 +20,13 @@ import { AddModelUrl } from './add-model-url.tsx';
 import { LoadProgress } from './load-progress.tsx';
 import { MemoryNote } from './memory-note.tsx';
 
-const BUSY: readonly EngineState['status'][] = [
-  'starting',
-  'unsupported',
-  'downloading',
-  'loading',
-  'generating',
-];
-
 /**
  * Pick a model: stored ones, the curated GGUF list, web-llm's MLC list, any GGUF URL, a Hugging
  * Face repo's GGUF files, or a GGUF file from this device.
  */
 export function ModelPicker() {
   // A boolean, not the state: download progress changes the state many times a second.
-  const busy = useEngineValue((s) => BUSY.includes(s.state.status));
+  const busy = useEngineValue((s) => !canLoad(s.state));
   const device = useEngineValue((s) => s.device);
   const everything = useEngineValue((s) => s.stored);
   // Partial downloads are resumed or discarded in the library.
@@ -38,10 +35,11 @@ export function ModelPicker() {
     [everything],
   );
   const engine = useEngineStore();
-  const [backend, setBackend] = useState<BackendPreference>('auto');
+  const backend = usePreference('backend');
+  const preferences = usePreferenceStore();
   const [query, setQuery] = useState('');
 
-  const load = (spec: ModelSpec) => void engine.load(spec, { backend });
+  const load = (spec: ModelSpec) => void engine.load(spec);
   const isStored = (spec: ModelSpec) => stored.some((s) => sameModel(s.spec, spec));
   const filtering = query.trim() !== '';
 
@@ -66,7 +64,12 @@ export function ModelPicker() {
 
       <label className="field">
         GGUF backend
-        <select value={backend} onChange={(e) => setBackend(e.target.value as BackendPreference)}>
+        <select
+          value={backend}
+          onChange={(e) =>
+            void preferences.update({ backend: e.target.value as BackendPreference })
+          }
+        >
           <option value="auto">Auto: WebGPU when this GPU can, else CPU</option>
           <option value="cpu">CPU only (WebAssembly)</option>
         </select>
@@ -87,10 +90,7 @@ export function ModelPicker() {
 
       <AddModelUrl disabled={busy} onLoad={(url, label) => load({ engine: 'gguf', url, label })} />
       <AddFromHf disabled={busy} onLoad={load} />
-      <AddLocalFile
-        disabled={busy}
-        onFile={(file) => void engine.loadLocalFile(file, { backend })}
-      />
+      <AddLocalFile disabled={busy} onFile={(file) => void engine.loadLocalFile(file)} />
 
       <label className="field">
         Filter models

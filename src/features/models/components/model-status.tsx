@@ -1,6 +1,6 @@
 import type { Backend } from '../../../shared/engine-protocol.ts';
 import { useEngineValue } from '../../../lib/engine-context.tsx';
-import { loadedModel } from '../../../lib/engine-store.ts';
+import { loadedModel } from '../../../lib/engine-lifecycle.ts';
 import { formatBytes } from '../../../lib/format.ts';
 
 const backendLabel = (backend: Backend) =>
@@ -10,8 +10,7 @@ const backendLabel = (backend: Backend) =>
 
 /** Which model is loaded and where it really runs (the backend llama.cpp reported, not the one asked for). */
 export function ModelStatus() {
-  const state = useEngineValue((s) => s.state);
-  const model = loadedModel(state);
+  const model = useEngineValue((s) => loadedModel(s.state));
   return (
     <p role="status" className="model-status">
       {model ? (

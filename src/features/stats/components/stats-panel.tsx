@@ -1,6 +1,6 @@
 import type { Backend } from '../../../shared/engine-protocol.ts';
-import { useEngineValue } from '../../../lib/engine-context.tsx';
-import type { RunRecord } from '../../../lib/engine-store.ts';
+import { useRuns } from '../../../lib/engine-context.tsx';
+import type { RunRecord } from '../../../lib/run-log.ts';
 import { formatRate } from '../../../lib/format.ts';
 import { runStats } from '../run-stats.ts';
 
@@ -13,7 +13,7 @@ const ms = (value: number | null) => (value === null ? '–' : `${Math.round(val
 
 /** Speed of the current and previous answers. The worker measures; this panel only displays. */
 export function StatsPanel() {
-  const runs = useEngineValue((s) => s.runs);
+  const runs = useRuns((r) => r);
   const latest = runs.at(-1);
   const previous = runs.slice(-HISTORY - 1, -1).reverse();
 

@@ -1,0 +1,263 @@
+/**
+ * The engine API's implementation: downloads into IndexedDB, llama.cpp (wllama) and web-llm.
+ * It runs in the inference worker (`engine.worker.ts`), and in any thread that calls
+ * `createEngineApi` (the main thread reaches the worker only through `engine-client.ts`).
+ */
+import type {
+  DeviceReport,
+  EngineApi,
+  GenerateStream,
+  ImportStream,
+  LoadEvent,
+  LoadOptions,
+  LoadStream,
+  ModelSpec,
+  Outcome,
+  StoredModel,
+} from '../shared/engine-protocol.ts';
+import {
+  streamSender,
+  type AnyStream,
+  type EndOf,
+  type StreamSender,
+} from '../shared/event-stream.ts';
+import { probeDevice } from './device/probe-device.ts';
+import { classifyError, EngineFailure } from '../shared/engine-failure.ts';
+import { importGguf, openGguf, type GgufSpec } from './gguf/open-gguf.ts';
+import {
+  deleteGgufModel,
+  listGgufModels,
+  openGgufModels,
+  rememberGgufModel,
+} from './library/gguf-models.ts';
+import { usageBytes } from './library/storage-space.ts';
+import { forgetUsage, markUsed, openUsageStore, readUsage } from './library/usage-store.ts';
+import type { LocalEngine } from './local-engine.ts';
+import { contactedOrigins } from './network-log.ts';
+import {
+  forgetMlcModel,
+  listMlcRecords,
+  openMlcRegistry,
+  rememberMlcModel,
+} from './mlc/mlc-registry.ts';
+import { openShardStore } from './storage/shard-store.ts';
+import { downloadLockName, modelKey } from '../shared/model-keys.ts';
+
+const shards = openShardStore();
+const ggufModels = openGgufModels();
+const mlcRegistry = openMlcRegistry();
+const usage = openUsageStore();
+
+let device: Promise<DeviceReport> | null = null;
+let current: LocalEngine | null = null;
+/** The load (or import) in progress, if any. */
+let loading: AbortSignal | null = null;
+/** The model being loaded (or imported) now, so that it is not deleted under the download. */
+let loadingKey: string | null = null;
+let generating: AbortSignal | null = null;
+
+const deviceReport = () => (device ??= probeDevice());
+
+async function outcome<T>(work: () => Promise<T>): Promise<Outcome<T>> {
+  try {
+    return { ok: true, value: await work() };
+  } catch (cause) {
+    return { ok: false, error: classifyError(cause) };
+  }
+}
+
+/** A failed load or answer says which model is loaded now. */
+const withLoaded = <T>(result: Outcome<T>) =>
+  result.ok ? result : { ...result, loaded: current?.loaded ?? null };
+
+/** Runs a streamed operation on its port: `work` sends events, its result ends the stream. */
+function streamed<M extends AnyStream>(
+  port: MessagePort,
+  work: (stream: StreamSender<M>) => Promise<EndOf<M>>,
+): Promise<void> {
+  const stream = streamSender<M>(port);
+  return work(stream).then(stream.end);
+}
+
+async function unloadCurrent(): Promise<void> {
+  const engine = current;
+  current = null;
+  await engine?.unload().catch((cause: unknown) => console.warn('unload failed', cause));
+}
+
+/**
+ * The engine code (wllama, web-llm: megabytes of JS) is imported only when a model of its kind
+ * is loaded, so the worker starts fast and a GGUF user never parses web-llm.
+ */
+async function loadModel(
+  spec: ModelSpec,
+  options: LoadOptions,
+  signal: AbortSignal,
+  onEvent: (event: LoadEvent) => void,
+): Promise<LocalEngine> {
+  const { gpu } = await deviceReport();
+  if (spec.engine === 'gguf') {
+    // Recorded first, so that a partial download of a split model knows all its parts.
+    if (!spec.url.startsWith('local:')) await rememberGgufModel(ggufModels, spec);
+    // The current model stays usable until the new file is stored and checked.
+    const opened = await openGguf(shards, spec, signal, onEvent);
+    if (signal.aborted) throw new EngineFailure({ kind: 'cancelled' });
+    await unloadCurrent();
+    onEvent({ type: 'stage', stage: 'initializing' });
+    const { loadWllamaEngine } = await import('./gguf/wllama-engine.ts');
+    return loadWllamaEngine({ spec, ...opened, backend: options.backend, gpu });
+  }
+
+  const mlc = await import('./mlc/mlc-engine.ts');
+  mlc.checkMlcModel(spec.modelId, gpu); // refuse before unloading anything
+  const { hasModelInCache } = await import('@mlc-ai/web-llm');
+  const wasStored = await hasModelInCache(spec.modelId, mlc.mlcAppConfig).catch(() => false);
+  const usageBefore = wasStored ? null : await usageBytes().catch(() => null);
+  await unloadCurrent();
+  const engine = await mlc.loadMlcEngine({ modelId: spec.modelId, gpu, signal, onEvent });
+  if (!wasStored) {
+    const usageAfter = await usageBytes().catch(() => null);
+    const grew = usageBefore !== null && usageAfter !== null ? usageAfter - usageBefore : null;
+    // Only listing depends on this record; failing to write it must not orphan a loaded model.
+    await rememberMlcModel(mlcRegistry, spec.modelId, grew).catch((cause: unknown) =>
+      console.warn('could not record the stored MLC model', cause),
+    );
+  }
+  return engine;
+}
+
+async function listStoredMlc(lastUsed: Map<string, number>): Promise<StoredModel[]> {
+  const records = await listMlcRecords(mlcRegistry);
+  if (records.length === 0) return [];
+  const { hasModelInCache } = await import('@mlc-ai/web-llm');
+  const { mlcAppConfig } = await import('./mlc/mlc-engine.ts');
+  const stored: StoredModel[] = [];
+  for (const record of records) {
+    if (await hasModelInCache(record.modelId, mlcAppConfig).catch(() => false)) {
+      const spec: ModelSpec = { engine: 'mlc', modelId: record.modelId };
+      stored.push({
+        spec,
+        status: 'complete',
+        sizeBytes: record.storedBytes,
+        storedBytes: record.storedBytes,
+        quantization: /-(q\d+f\d+(?:_\d+)?)(?:-|$)/.exec(record.modelId)?.[1] ?? null,
+        storedAt: record.storedAt,
+        lastUsedAt: lastUsed.get(modelKey(spec)) ?? null,
+      });
+    } else {
+      await forgetMlcModel(mlcRegistry, record.modelId); // evicted or deleted elsewhere
+    }
+  }
+  return stored;
+}
+
+/** Deletes a model's bytes, unless this tab is loading it or another tab is downloading it. */
+async function deleteModel(spec: ModelSpec): Promise<void> {
+  if (loadingKey === modelKey(spec)) throw new EngineFailure({ kind: 'busy', operation: 'load' });
+  if (spec.engine === 'mlc') {
+    const { deleteModelAllInfoInCache } = await import('@mlc-ai/web-llm');
+    const { mlcAppConfig } = await import('./mlc/mlc-engine.ts');
+    await deleteModelAllInfoInCache(spec.modelId, mlcAppConfig);
+    await forgetMlcModel(mlcRegistry, spec.modelId);
+  } else {
+    const ggufSpec: GgufSpec = spec;
+    const remove = () => deleteGgufModel(shards, ggufModels, ggufSpec);
+    if ('locks' in navigator) {
+      const done = await navigator.locks.request(
+        downloadLockName(spec.url),
+        { ifAvailable: true },
+        async (lock) => (lock ? (await remove(), true) : false),
+      );
+      if (!done) throw new EngineFailure({ kind: 'model-in-use', label: spec.label });
+    } else {
+      await remove();
+    }
+  }
+  await forgetUsage(usage, spec);
+}
+
+export function createEngineApi(): EngineApi {
+  return {
+    probe(again = false) {
+      if (again) device = null;
+      return deviceReport();
+    },
+
+    async listStored() {
+      const lastUsed = await readUsage(usage);
+      const gguf = await listGgufModels(
+        shards,
+        ggufModels,
+        (spec) => lastUsed.get(modelKey(spec)) ?? null,
+      );
+      return [...gguf, ...(await listStoredMlc(lastUsed))];
+    },
+
+    deleteStored: (spec) => outcome(() => deleteModel(spec).then(() => null)),
+
+    importLocal: (file, port) =>
+      streamed<ImportStream>(port, async (stream) => {
+        if (loading) return { ok: false, error: { kind: 'busy', operation: 'load' } };
+        loading = stream.signal;
+        try {
+          return await outcome(() => importGguf(shards, file, stream.signal, stream.send));
+        } finally {
+          loading = null;
+        }
+      }),
+
+    load: (spec, options, port) =>
+      streamed<LoadStream>(port, async (stream) => {
+        if (loading) return withLoaded({ ok: false, error: { kind: 'busy', operation: 'load' } });
+        if (generating) {
+          return withLoaded({ ok: false, error: { kind: 'busy', operation: 'generate' } });
+        }
+        loading = stream.signal;
+        loadingKey = modelKey(spec);
+        try {
+          const result = await outcome(async () => {
+            const engine = await loadModel(spec, options, stream.signal, stream.send);
+            if (stream.signal.aborted) {
+              await engine.unload();
+              throw new EngineFailure({ kind: 'cancelled' });
+            }
+            current = engine;
+            await markUsed(usage, spec).catch(() => undefined); // only the library's "last used"
+            return engine.loaded;
+          });
+          return withLoaded(result);
+        } finally {
+          loading = null;
+          loadingKey = null;
+        }
+      }),
+
+    generate: (request, port) =>
+      streamed<GenerateStream>(port, async (stream) => {
+        const engine = current;
+        if (!engine) return withLoaded({ ok: false, error: { kind: 'no-model-loaded' } });
+        if (loading) return withLoaded({ ok: false, error: { kind: 'busy', operation: 'load' } });
+        if (generating) {
+          return withLoaded({ ok: false, error: { kind: 'busy', operation: 'generate' } });
+        }
+        generating = stream.signal;
+        try {
+          const result = await outcome(async () => {
+            const { finishReason, measurements } = await engine.generate(
+              request,
+              (text) => stream.send({ text }),
+              stream.signal,
+            );
+            return { finishReason, measurements };
+          });
+          // A lost device leaves the model unusable: drop it so the UI offers to load again.
+          if (!result.ok && result.error.kind === 'gpu-device-lost') await unloadCurrent();
+          return withLoaded(result);
+        } finally {
+          generating = null;
+        }
+      }),
+
+    networkLog: () => Promise.resolve(contactedOrigins()),
+  };
+}

@@ -1,0 +1,183 @@
+import type {
+  DeviceReport,
+  EngineApi,
+  EngineError,
+  GenerateRequest,
+  GenerateStream,
+  ImportStream,
+  LoadedModel,
+  LoadStream,
+  ModelSpec,
+  StoredModel,
+} from '../../shared/engine-protocol.ts';
+import { streamSender } from '../../shared/event-stream.ts';
+import { modelKey, modelLabel } from '../../shared/model-keys.ts';
+
+/**
+ * A fake of the engine API for tests on the main thread: it speaks the real protocol (ports,
+ * streamed events, outcomes) over `inThread`, with scripted models and answers instead of
+ * llama.cpp. Use it only where a test says it is about the UI or the stores, never as a
+ * stand-in for the real engines (the e2e tests run those).
+ */
+export interface FakeEngineScript {
+  /** The device report, or one per call (`again`: a re-probe). */
+  device?: DeviceReport | ((again: boolean) => DeviceReport);
+  stored?: StoredModel[];
+  /** The pieces of text an answer streams; by default the last user message, echoed in words. */
+  answer?: (request: GenerateRequest) => string[];
+  /** Milliseconds between pieces (0: as fast as the port goes). */
+  tokenDelayMs?: number;
+  /** A load of a spec for which this returns an error fails with it. */
+  loadError?: (spec: ModelSpec) => EngineError | null;
+  /** A deletion of a spec for which this returns an error is refused with it. */
+  deleteError?: (spec: ModelSpec) => EngineError | null;
+  /** An answer fails with this error after its pieces, if set. */
+  generateError?: EngineError;
+}
+
+export const fakeDevice: DeviceReport = {
+  gpu: {
+    status: 'available',
+    vendor: 'fake',
+    architecture: 'test',
+    device: '',
+    description: 'Fake GPU',
+    shaderF16: true,
+    maxBufferSize: 2 ** 31,
+    maxStorageBufferBindingSize: 2 ** 30,
+    isFallbackAdapter: false,
+  },
+  wasm: { simd: true, exceptions: true, jspi: true, memory64: true },
+  logicalCores: 4,
+  deviceMemoryGiB: 8,
+};
+
+export interface FakeEngineApi extends EngineApi {
+  /** Every call made, in order, with its main argument (for assertions). */
+  calls: {
+    method: keyof EngineApi;
+    spec?: ModelSpec;
+    request?: GenerateRequest;
+    backend?: string;
+  }[];
+  loaded: () => LoadedModel | null;
+}
+
+const echo = (request: GenerateRequest): string[] => {
+  const text = request.mode === 'chat' ? (request.messages.at(-1)?.content ?? '') : request.prompt;
+  return text.split(/(?<= )/);
+};
+
+const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export function createFakeEngineApi(script: FakeEngineScript = {}): FakeEngineApi {
+  let current: LoadedModel | null = null;
+  let stored = [...(script.stored ?? [])];
+  const calls: FakeEngineApi['calls'] = [];
+
+  const asLoaded = (spec: ModelSpec, backend: string): LoadedModel => ({
+    spec,
+    name: modelLabel(spec),
+    backend:
+      backend === 'cpu' ? { kind: 'cpu', threads: 1 } : { kind: 'webgpu', adapter: 'Fake GPU' },
+    contextSize: 512,
+    hasChatTemplate: true,
+    fromStorage: stored.some((s) => modelKey(s.spec) === modelKey(spec)),
+    sizeBytes: 1000,
+  });
+
+  return {
+    calls,
+    loaded: () => current,
+    probe: async (again = false) => {
+      calls.push({ method: 'probe' });
+      const { device = fakeDevice } = script;
+      return typeof device === 'function' ? device(again) : device;
+    },
+    listStored: async () => stored,
+    deleteStored: async (spec) => {
+      calls.push({ method: 'deleteStored', spec });
+      const error = script.deleteError?.(spec);
+      if (error) return { ok: false, error };
+      stored = stored.filter((s) => modelKey(s.spec) !== modelKey(spec));
+      return { ok: true, value: null };
+    },
+    networkLog: async () => [],
+
+    importLocal: async (file, port) => {
+      calls.push({ method: 'importLocal' });
+      const sender = streamSender<ImportStream>(port);
+      sender.send({ type: 'stage', stage: 'verifying' });
+      sender.end({
+        ok: true,
+        value: { engine: 'gguf', url: `local:${file.name}`, label: file.name },
+      });
+    },
+
+    load: async (spec, options, port) => {
+      calls.push({ method: 'load', spec, backend: options.backend });
+      const stream = streamSender<LoadStream>(port);
+      stream.send({
+        type: 'download',
+        loadedBytes: 500,
+        totalBytes: 1000,
+        at: Date.now(),
+        inOtherTab: false,
+      });
+      await wait(5); // long enough for a frame's worth of progress to be shown
+      stream.send({ type: 'stage', stage: 'initializing' });
+      await wait(5);
+      const error =
+        script.loadError?.(spec) ?? (stream.signal.aborted ? { kind: 'cancelled' as const } : null);
+      if (error) {
+        stream.end({ ok: false, error, loaded: current });
+        return;
+      }
+      current = asLoaded(spec, options.backend);
+      if (!stored.some((s) => modelKey(s.spec) === modelKey(spec))) {
+        stored = [
+          ...stored,
+          {
+            spec,
+            status: 'complete',
+            sizeBytes: 1000,
+            storedBytes: 1000,
+            quantization: null,
+            storedAt: Date.now(),
+            lastUsedAt: null,
+          },
+        ];
+      }
+      stream.end({ ok: true, value: current });
+    },
+
+    generate: async (request, port) => {
+      calls.push({ method: 'generate', request });
+      const stream = streamSender<GenerateStream>(port);
+      if (!current) {
+        stream.end({ ok: false, error: { kind: 'no-model-loaded' }, loaded: null });
+        return;
+      }
+      const pieces = (script.answer ?? echo)(request);
+      let sent = 0;
+      for (const text of pieces) {
+        if (stream.signal.aborted) break;
+        stream.send({ text });
+        sent += 1;
+        await wait(script.tokenDelayMs ?? 0);
+      }
+      if (script.generateError) {
+        if (script.generateError.kind === 'gpu-device-lost') current = null;
+        stream.end({ ok: false, error: script.generateError, loaded: current });
+        return;
+      }
+      stream.end({
+        ok: true,
+        value: {
+          finishReason: stream.signal.aborted ? 'aborted' : 'stop',
+          measurements: { promptTokens: 4, outputTokens: sent, prefillMs: 10, decodeMs: 5 * sent },
+        },
+      });
+    },
+  };
+}
