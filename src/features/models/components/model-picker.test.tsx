@@ -1,0 +1,49 @@
+// @vitest-environment jsdom
+import '@testing-library/jest-dom/vitest';
+import { cleanup, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { afterEach, describe, expect, it } from 'vitest';
+import { renderWithEngine } from '../../../lib/testing/render-with-engine.tsx';
+import type { StoredModel } from '../../../shared/engine-protocol.ts';
+import { LibraryPanel } from '../../library/components/library-panel.tsx';
+import { ModelPicker } from './model-picker.tsx';
+
+const storedModel: StoredModel = {
+  spec: { engine: 'gguf', url: 'https://h/tiny.gguf', label: 'tiny' },
+  status: 'complete',
+  sizeBytes: 1000,
+  storedBytes: 1000,
+  quantization: 'Q4_0',
+  storedAt: 1,
+  lastUsedAt: null,
+};
+
+afterEach(cleanup);
+
+describe('model picker and library, over the fake engine', () => {
+  it('the library’s Load uses the backend chosen in the picker', async () => {
+    const { api } = await renderWithEngine(
+      <>
+        <ModelPicker />
+        <LibraryPanel />
+      </>,
+      { stored: [storedModel] },
+    );
+    const user = userEvent.setup();
+    await user.selectOptions(screen.getByLabelText('GGUF backend'), 'cpu');
+    const library = screen.getByRole('region', { name: 'Library' });
+    await user.click(await within(library).findByRole('button', { name: 'Load tiny' }));
+    await waitFor(() => expect(api.loaded()).not.toBeNull());
+    expect(api.calls.filter((c) => c.method === 'load').map((c) => c.backend)).toEqual(['cpu']);
+    expect(api.loaded()?.backend).toEqual({ kind: 'cpu', threads: 1 });
+  });
+
+  it('disables every Load while a model loads', async () => {
+    await renderWithEngine(<LibraryPanel />, { stored: [storedModel] });
+    const load = await screen.findByRole('button', { name: 'Load tiny' });
+    const user = userEvent.setup();
+    await user.click(load);
+    expect(load).toBeDisabled();
+    await waitFor(() => expect(load).toBeEnabled());
+  });
+});
