@@ -1,12 +1,13 @@
 // @vitest-environment jsdom
+// In src/app: like the app, this test composes two features.
 import '@testing-library/jest-dom/vitest';
 import { cleanup, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it } from 'vitest';
-import { renderWithEngine } from '../../../lib/testing/render-with-engine.tsx';
-import type { StoredModel } from '../../../shared/engine-protocol.ts';
-import { LibraryPanel } from '../../library/components/library-panel.tsx';
-import { ModelPicker } from './model-picker.tsx';
+import { renderWithEngine } from '../lib/testing/render-with-engine.tsx';
+import type { StoredModel } from '../shared/engine-protocol.ts';
+import { LibraryPanel } from '../features/library/components/library-panel.tsx';
+import { ModelPicker } from '../features/models/components/model-picker.tsx';
 
 const storedModel: StoredModel = {
   spec: { engine: 'gguf', url: 'https://h/tiny.gguf', label: 'tiny' },
