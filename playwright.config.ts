@@ -11,10 +11,8 @@ export default defineConfig({
   expect: { timeout: 30_000 },
   // The WebGPU adapter here is a CPU (lavapipe); parallel browsers would only fight for 2 cores.
   workers: 1,
-  // In CI a failed test runs once more, in a new browser: a crash of the shared browser's GPU
-  // process (rare, on lavapipe) takes WebGPU from every test after it (see gpuIntact in
-  // e2e/support/fixtures.ts). Playwright reports such a test as flaky. Locally none is retried.
-  retries: process.env.CI ? 1 : 0,
+  // No retries: a test that fails once is a failure to find, not to hide.
+  retries: 0,
   forbidOnly: !!process.env.CI,
   reporter: [['list'], ['html', { open: 'never' }]],
   use: {

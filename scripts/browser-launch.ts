@@ -1,6 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LaunchOptions } from '@playwright/test';
 import { sharedDir } from './shared-dir.ts';
@@ -17,15 +16,13 @@ interface LaunchJson {
 
 /**
  * Chromium with a software WebGPU adapter that has `shader-f16` (lavapipe), set up by the
- * workplace's `webgpu-cpu/setup.sh` (run here if it has not run yet; it is idempotent).
+ * workplace's `webgpu-cpu/setup.sh`. It runs every time (about a second when nothing changed):
+ * it rebuilds its Vulkan layer whenever the layer's source changed, which a check for an
+ * existing `launch.json` would miss (an old layer lost the adapter after 64 WebGPU instances).
  */
 export function webgpuF16Launch(): LaunchOptions {
-  const dir = process.env.WEBGPU_CPU_DIR ?? join(homedir(), '.cache', 'webgpu-cpu');
-  let path = join(dir, 'launch.json');
-  if (!existsSync(path)) {
-    const setup = join(sharedDir(), 'webgpu-cpu', 'setup.sh');
-    path = execFileSync('bash', [setup], { encoding: 'utf8' }).trim();
-  }
+  const setup = join(sharedDir(), 'webgpu-cpu', 'setup.sh');
+  const path = execFileSync('bash', [setup], { encoding: 'utf8' }).trim();
   const launch = JSON.parse(readFileSync(path, 'utf8')) as LaunchJson;
   return {
     executablePath: launch.executablePath,

@@ -7,11 +7,8 @@ export { expect };
 export const test = base.extend<{ gpuIntact: null }, { models: ModelServer }>({
   /**
    * In the WebGPU project, each test first checks that the shared browser still offers a WebGPU
-   * adapter. When its GPU process crashes, Chromium starts it again with GL disabled, so that
-   * browser has no WebGPU for the rest of its life, and the tests after the crash would fail (or
-   * quietly run on the CPU) for a reason that is not theirs. The test fails at once with that
-   * reason instead; Playwright then starts a new browser for the next tests (and, in CI, runs
-   * this one again there).
+   * adapter, so that a test never quietly runs on the CPU (or fails for a reason not its own)
+   * when the adapter is gone. It fails at once and says so.
    */
   gpuIntact: [
     async ({ browser, baseURL }, use, testInfo) => {
@@ -23,8 +20,9 @@ export const test = base.extend<{ gpuIntact: null }, { models: ModelServer }>({
         await context.close();
         if (!adapter) {
           throw new Error(
-            'This browser lost its WebGPU adapter in an earlier test (its GPU process crashed ' +
-              'and came back with GL disabled); this test needs a new browser.',
+            'This browser offers no WebGPU adapter any more, so this test cannot run on WebGPU. ' +
+              'Check the WebGPU-on-CPU setup (../shared/webgpu-cpu: run setup.sh, which rebuilds ' +
+              'its Vulkan layer) and the GPU process log (SPOOF_DEBUG=1).',
           );
         }
       }
