@@ -4,7 +4,8 @@ import { describe, expect, it, vi } from 'vitest';
 import type { GenerateRequest, GenerationResult } from '../../shared/engine-protocol.ts';
 import type { EngineStore } from '../../lib/engine-store.ts';
 import { openChatArchive, type ChatArchive } from './chat-archive.ts';
-import { createChatStore } from './chat-store.ts';
+import { createChatStore, type ChatStore } from './chat-store.ts';
+import { pathTo } from './chat-tree.ts';
 
 let stores = 0;
 /** A real archive in (fake) IndexedDB, fresh for each test. */
@@ -12,6 +13,9 @@ function freshArchive() {
   const store = createStore(`chats-test-${String(++stores)}`, 'chats');
   return { store, archive: openChatArchive(store) };
 }
+
+/** The conversation as the panel shows it: the path to the current leaf. */
+const shown = (chat: ChatStore) => pathTo(chat.get().messages, chat.get().currentLeafId);
 
 type Outcome = Awaited<ReturnType<EngineStore['generate']>>;
 
@@ -59,7 +63,7 @@ describe('chat store', () => {
         { role: 'user', content: 'How are you?' },
       ],
     });
-    expect(chat.get().messages.map((m) => [m.role, m.text, m.status])).toEqual([
+    expect(shown(chat).map((m) => [m.role, m.content, m.status])).toEqual([
       ['user', 'Hello', 'done'],
       ['assistant', 'Hi there', 'done'],
       ['user', 'How are you?', 'done'],
@@ -89,12 +93,11 @@ describe('chat store', () => {
     await chat.send('B', 'chat');
     await chat.send('C', 'chat');
 
-    const statuses = chat
-      .get()
-      .messages.filter((m) => m.role === 'assistant')
+    const statuses = shown(chat)
+      .filter((m) => m.role === 'assistant')
       .map((m) => m.status);
     expect(statuses).toEqual(['stopped', 'error', 'done']);
-    expect(chat.get().messages[3]?.error).toEqual({ kind: 'context-overflow', contextSize: 8 });
+    expect(shown(chat)[3]?.error).toEqual({ kind: 'context-overflow', contextSize: 8 });
     expect(requests[2]).toMatchObject({
       messages: [
         { role: 'user', content: 'A' },
@@ -109,7 +112,7 @@ describe('chat store', () => {
     const chat = createChatStore(engine, freshArchive().archive);
     await chat.send('A', 'chat');
     chat.newChat();
-    expect(chat.get().messages).toEqual([]);
+    expect(shown(chat)).toEqual([]);
   });
 
   it('stores every exchange, and a new session reopens the latest conversation', async () => {
@@ -127,12 +130,12 @@ describe('chat store', () => {
 
     const reloaded = createChatStore(engine, archive);
     await reloaded.restore();
-    expect(reloaded.get().messages.map((m) => [m.role, m.text, m.status])).toEqual([
+    expect(shown(reloaded).map((m) => [m.role, m.content, m.status])).toEqual([
       ['user', 'Newer chat', 'done'],
       ['assistant', 'Two', 'done'],
     ]);
     reloaded.open(reloaded.get().saved[1]?.id ?? '');
-    expect(reloaded.get().messages.map((m) => m.text)).toEqual(['Older chat', 'One']);
+    expect(shown(reloaded).map((m) => m.content)).toEqual(['Older chat', 'One']);
   });
 
   it('an answer cut off by a closed tab comes back as stopped', async () => {
@@ -150,7 +153,7 @@ describe('chat store', () => {
 
     const reloaded = createChatStore(engine, archive);
     await reloaded.restore();
-    expect(reloaded.get().messages.map((m) => [m.role, m.status])).toEqual([
+    expect(shown(reloaded).map((m) => [m.role, m.status])).toEqual([
       ['user', 'done'],
       ['assistant', 'stopped'],
     ]);
@@ -158,7 +161,8 @@ describe('chat store', () => {
 
   it('skips damaged or unknown records instead of failing', async () => {
     const { store, archive } = freshArchive();
-    await set('a', { version: 2, id: 'a' }, store);
+    await set('a', { version: 3, id: 'a', createdAt: 1, updatedAt: 1, messages: [] }, store);
+    await set('a2', { version: 2, id: 'a2' }, store);
     await set('b', 'not a chat', store);
     await set(
       'c',
@@ -193,12 +197,12 @@ describe('chat store', () => {
     await chat.send('Second', 'chat');
     await chat.remove(firstId);
     expect((await archive.list()).map((c) => c.title)).toEqual(['Second']);
-    expect(chat.get().messages).toHaveLength(2);
+    expect(shown(chat)).toHaveLength(2);
 
     await chat.removeAll();
     expect(await archive.list()).toEqual([]);
     expect(chat.get().saved).toEqual([]);
-    expect(chat.get().messages).toEqual([]);
+    expect(shown(chat)).toEqual([]);
   });
 
   it('a full disk becomes a visible message and the conversation stays on screen', async () => {
@@ -212,6 +216,6 @@ describe('chat store', () => {
     const chat = createChatStore(engine, full);
     await chat.send('Hello', 'chat');
     expect(chat.get().saveError).toMatch(/storage is full/i);
-    expect(chat.get().messages.map((m) => m.text)).toEqual(['Hello', 'x']);
+    expect(shown(chat).map((m) => m.content)).toEqual(['Hello', 'x']);
   });
 });
