@@ -1,8 +1,14 @@
 import 'fake-indexeddb/auto';
 import { createStore, set } from 'idb-keyval';
 import { describe, expect, it, vi } from 'vitest';
-import type { GenerateRequest, GenerationResult } from '../../shared/engine-protocol.ts';
-import type { EngineStore } from '../../lib/engine-store.ts';
+import type {
+  GenerateRequest,
+  GenerationResult,
+  LoadedModel,
+} from '../../shared/engine-protocol.ts';
+import type { EngineClient } from '../../lib/engine-client.ts';
+import { createEngineStore, type EngineStore } from '../../lib/engine-store.ts';
+import { errorMessage } from '../../lib/error-messages.ts';
 import { openChatArchive, type ChatArchive } from './chat-archive.ts';
 import { createChatStore, type ChatStore } from './chat-store.ts';
 import { pathTo } from './chat-tree.ts';
@@ -19,11 +25,21 @@ const shown = (chat: ChatStore) => pathTo(chat.get().messages, chat.get().curren
 
 type Outcome = Awaited<ReturnType<EngineStore['generate']>>;
 
+const loaded: LoadedModel = {
+  spec: { engine: 'gguf', url: 'https://h.example/tiny.gguf', label: 'tiny' },
+  name: 'tiny',
+  backend: { kind: 'cpu', threads: 1 },
+  contextSize: 512,
+  hasChatTemplate: true,
+  fromStorage: true,
+  sizeBytes: 1,
+};
+
 /** An engine store that answers with scripted tokens and records what it was asked. */
 function scriptedEngine(answers: { tokens: string[]; outcome: Outcome }[]) {
   const requests: GenerateRequest[] = [];
   const engine = {
-    get: () => ({ state: { status: 'ready' } }),
+    get: () => ({ state: { status: 'ready', model: loaded } }),
     generate: async (request: GenerateRequest, onToken: (text: string) => void) => {
       requests.push(request);
       const answer = answers.shift();
@@ -217,5 +233,154 @@ describe('chat store', () => {
     await chat.send('Hello', 'chat');
     expect(chat.get().saveError).toMatch(/storage is full/i);
     expect(shown(chat).map((m) => m.content)).toEqual(['Hello', 'x']);
+  });
+  it('records on each answer the model, the settings and the timings it was made with', async () => {
+    const { engine } = scriptedEngine([{ tokens: ['Hi'], outcome: ok('Hi') }]);
+    const chat = createChatStore(engine, freshArchive().archive);
+    chat.set((s) => ({ ...s, sampling: { temperature: 0, maxTokens: 16 } }));
+    await chat.send('Hello', 'chat');
+    const [question, answer] = shown(chat);
+    expect(question).not.toHaveProperty('model');
+    expect(answer).toMatchObject({
+      reasoning: '',
+      model: { key: 'gguf:https://h.example/tiny.gguf', label: 'tiny' },
+      sampling: { temperature: 0, maxTokens: 16 },
+      timings: { promptTokens: 1, outputTokens: 1, prefillMs: 1, decodeMs: 1 },
+    });
+    expect(answer?.timings?.timeToFirstTokenMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it('answers after the version shown, with a history of its content only', async () => {
+    const { store, archive } = freshArchive();
+    const message = (id: number, parentId: number | null, role: string, content: string) => ({
+      id,
+      parentId,
+      childIds: [],
+      role,
+      content,
+      reasoning: role === 'assistant' ? 'thinking that stays here' : '',
+      status: 'done',
+    });
+    // "Hi" answered twice: "Old answer", then "New answer" (regenerated), which is shown.
+    await set(
+      'branched',
+      {
+        version: 2,
+        id: 'branched',
+        title: 'Hi',
+        createdAt: 1,
+        updatedAt: 1,
+        messages: [
+          message(1, null, 'user', 'Hi'),
+          message(2, 1, 'assistant', 'Old answer'),
+          message(3, 2, 'user', 'More'),
+          message(4, 3, 'assistant', 'Old more'),
+          message(5, 1, 'assistant', 'New answer'),
+        ],
+        currentLeafId: 5,
+      },
+      store,
+    );
+    const { engine, requests } = scriptedEngine([
+      { tokens: ['A'], outcome: ok('A') },
+      { tokens: ['B'], outcome: ok('B') },
+    ]);
+    const chat = createChatStore(engine, archive);
+    await chat.restore();
+    await chat.send('Next', 'chat');
+    expect(requests[0]).toMatchObject({
+      messages: [
+        { role: 'user', content: 'Hi' },
+        { role: 'assistant', content: 'New answer' },
+        { role: 'user', content: 'Next' },
+      ],
+    });
+    expect(JSON.stringify(requests)).not.toContain('thinking');
+
+    // Back to the first answer: its newest continuation is shown, and the next turn follows it.
+    chat.switchTo(2);
+    expect(shown(chat).map((m) => m.content)).toEqual(['Hi', 'Old answer', 'More', 'Old more']);
+    await chat.send('Again', 'chat');
+    expect(requests[1]).toMatchObject({
+      messages: [
+        { role: 'user', content: 'Hi' },
+        { role: 'assistant', content: 'Old answer' },
+        { role: 'user', content: 'More' },
+        { role: 'assistant', content: 'Old more' },
+        { role: 'user', content: 'Again' },
+      ],
+    });
+    const reloaded = createChatStore(engine, archive);
+    await reloaded.restore();
+    expect(shown(reloaded).map((m) => m.content)).toEqual(shown(chat).map((m) => m.content));
+    expect(reloaded.get().messages).toHaveLength(9);
+  });
+
+  it('reopens a chat whose stored error this version does not know', async () => {
+    const { store, archive } = freshArchive();
+    await set(
+      'old',
+      {
+        version: 1,
+        id: 'old',
+        title: 'Hi',
+        createdAt: 1,
+        updatedAt: 1,
+        messages: [
+          { id: 1, role: 'user', text: 'Hi', status: 'done' },
+          {
+            id: 2,
+            role: 'assistant',
+            text: '',
+            status: 'error',
+            error: { kind: 'wasm-crashed', detail: 'a kind renamed since' },
+          },
+        ],
+      },
+      store,
+    );
+    const { engine } = scriptedEngine([]);
+    const chat = createChatStore(engine, archive);
+    await chat.restore();
+    const error = shown(chat)[1]?.error;
+    expect(error?.kind).toBe('internal');
+    if (error) expect(errorMessage(error).title).toMatch(/"wasm-crashed".*not recognise/);
+  });
+
+  it('starts the engine run at Send, not after the chat is stored', async () => {
+    const client = {
+      probe: async () => ({
+        gpu: { status: 'no-adapter' },
+        wasm: { simd: true, exceptions: true, jspi: true, memory64: true },
+        logicalCores: 1,
+        deviceMemoryGiB: 1,
+      }),
+      listStored: async () => [],
+      current: async () => loaded,
+      load: async () => ({ ok: true, value: loaded }),
+      generate: async () => ok('Hi'),
+    } satisfies Partial<EngineClient> as unknown as EngineClient;
+    const engine = createEngineStore(client, { adapterRecheckMs: [] });
+    await engine.start();
+    await engine.load(loaded.spec, { backend: 'auto' });
+    const slow = openChatArchive(freshArchive().store);
+    const slowArchive: ChatArchive = {
+      ...slow,
+      save: (chat) =>
+        new Promise((resolve) => setTimeout(resolve, 300)).then(() => slow.save(chat)),
+    };
+    const chat = createChatStore(engine, slowArchive);
+
+    const sendAt = performance.now();
+    await chat.send('Hello', 'chat');
+    const [run] = engine.get().runs;
+    expect(run?.sentAt).toBeGreaterThanOrEqual(sendAt);
+    expect((run?.sentAt ?? Infinity) - sendAt).toBeLessThan(20);
+    // The save still happened, with the finished answer.
+    const [stored] = await slow.list();
+    expect(stored?.messages.map((m) => [m.content, m.status])).toEqual([
+      ['Hello', 'done'],
+      ['Hi', 'done'],
+    ]);
   });
 });
