@@ -36,7 +36,7 @@ test('chats are kept after a reload, can be reopened, exported and deleted', asy
   const download = page.waitForEvent('download');
   await page.getByRole('button', { name: 'Export all' }).click();
   const exported = JSON.parse(await readFile(await (await download).path(), 'utf8')) as {
-    chats: { title: string; messages: { text: string }[] }[];
+    chats: { title: string; messages: { content: string }[] }[];
   };
   expect(exported.chats.map((c) => c.title).sort()).toEqual([
     'First conversation',

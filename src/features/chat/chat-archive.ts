@@ -1,29 +1,61 @@
 import { clear, createStore, del, set, values, type UseStore } from 'idb-keyval';
-import type { EngineError } from '../../shared/engine-protocol.ts';
+import type { EngineError, SamplingSettings } from '../../shared/engine-protocol.ts';
+import { restoreEngineError } from './restore-engine-error.ts';
 
 /**
  * Conversations, kept only in this browser's IndexedDB (one idb-keyval store for this concern).
  * Records are versioned and normalised by `restoreChat` on read, so an old or damaged record is
- * skipped instead of breaking the app.
+ * skipped or repaired instead of breaking the app.
  */
 
+/** Unique within its conversation and never reused, so a branch keeps pointing at the same turn. */
+export type MessageId = number;
+
+/** One answer's numbers: the engine's counts and timings, and the time to first token. */
+export interface MessageTimings {
+  promptTokens: number;
+  outputTokens: number;
+  prefillMs: number;
+  decodeMs: number;
+  /** From the user's Send to the first token on the main thread; null when no token came. */
+  timeToFirstTokenMs: number | null;
+}
+
+/**
+ * One node of a conversation's tree. A regenerated answer or an edited question is a sibling of
+ * the one it replaces (same parent), so every version stays reachable.
+ */
 export interface ChatMessage {
-  id: number;
+  id: MessageId;
+  /** null for a first message (a conversation may have several, once questions can be edited). */
+  parentId: MessageId | null;
+  /** Oldest first. */
+  childIds: MessageId[];
   role: 'user' | 'assistant';
-  text: string;
+  content: string;
+  /** The model's thinking, kept apart from `content` and never sent back to the model. */
+  reasoning: string;
   /** `stopped`: the user pressed Stop (or the tab closed mid-answer); `length`: max tokens hit. */
   status: 'streaming' | 'done' | 'stopped' | 'length' | 'error';
   error?: EngineError;
+  /** The model that wrote an answer (`modelKey` and `modelLabel` of its spec). */
+  model?: { key: string; label: string };
+  /** The settings an answer was generated with. */
+  sampling?: SamplingSettings;
+  timings?: MessageTimings;
 }
 
-/** Version 1 of a stored conversation. */
+/** Version 2 of a stored conversation: a message tree and the leaf that is shown. */
 export interface SavedChat {
-  version: 1;
+  version: 2;
   id: string;
   title: string;
   createdAt: number;
   updatedAt: number;
+  /** Every message of the tree, in the order they were written (a parent before its children). */
   messages: ChatMessage[];
+  /** The visible conversation is the path from a root to this message; null when empty. */
+  currentLeafId: MessageId | null;
 }
 
 export interface ChatArchive {
@@ -50,6 +82,13 @@ export function openChatArchive(store: UseStore = createStore('tab-llm-chats', '
   } satisfies ChatArchive;
 }
 
+type Fields = Record<string, unknown>;
+
+const isObject = (value: unknown): value is Fields => typeof value === 'object' && value !== null;
+const isId = (value: unknown): value is MessageId => Number.isSafeInteger(value);
+const isNumber = (value: unknown): value is number =>
+  typeof value === 'number' && Number.isFinite(value);
+
 const statuses: readonly ChatMessage['status'][] = [
   'streaming',
   'done',
@@ -58,50 +97,124 @@ const statuses: readonly ChatMessage['status'][] = [
   'error',
 ];
 
-function restoreMessage(raw: unknown): ChatMessage | null {
-  if (typeof raw !== 'object' || raw === null) return null;
-  const r = raw as Record<string, unknown>;
-  if (typeof r.id !== 'number' || typeof r.text !== 'string') return null;
+/** The parts every version shares; null when the message cannot be read at all. */
+type Turn = Pick<ChatMessage, 'role' | 'content' | 'status' | 'error'>;
+
+function restoreTurn(r: Fields, content: unknown): Turn | null {
+  if (typeof content !== 'string') return null;
   if (r.role !== 'user' && r.role !== 'assistant') return null;
   const status = statuses.find((s) => s === r.status);
   if (!status) return null;
-  const message: ChatMessage = {
-    id: r.id,
-    role: r.role,
-    text: r.text,
-    // An answer saved while it streamed was cut off when the tab closed.
-    status: status === 'streaming' ? 'stopped' : status,
+  // An answer saved while it streamed was cut off when the tab closed.
+  const turn: Turn = { role: r.role, content, status: status === 'streaming' ? 'stopped' : status };
+  return status === 'error' ? { ...turn, error: restoreEngineError(r.error) } : turn;
+}
+
+function restoreTimings(raw: unknown): MessageTimings | undefined {
+  if (!isObject(raw)) return undefined;
+  const { promptTokens, outputTokens, prefillMs, decodeMs, timeToFirstTokenMs } = raw;
+  if (!isNumber(promptTokens) || !isNumber(outputTokens)) return undefined;
+  if (!isNumber(prefillMs) || !isNumber(decodeMs)) return undefined;
+  return {
+    promptTokens,
+    outputTokens,
+    prefillMs,
+    decodeMs,
+    timeToFirstTokenMs: isNumber(timeToFirstTokenMs) ? timeToFirstTokenMs : null,
   };
-  if (status === 'error' && typeof r.error === 'object' && r.error !== null) {
-    message.error = r.error as EngineError;
+}
+
+/** A v2 message without its links (restoreTree checks and rebuilds those). */
+function restoreMessage(raw: unknown): Omit<ChatMessage, 'childIds'> | null {
+  if (!isObject(raw) || !isId(raw.id)) return null;
+  if (raw.parentId !== null && !isId(raw.parentId)) return null;
+  const turn = restoreTurn(raw, raw.content);
+  if (!turn) return null;
+  const message: Omit<ChatMessage, 'childIds'> = {
+    id: raw.id,
+    parentId: raw.parentId,
+    ...turn,
+    reasoning: typeof raw.reasoning === 'string' ? raw.reasoning : '',
+  };
+  // What was used to write an answer is a record for the reader: a damaged part is left out.
+  const { model, sampling } = raw;
+  if (isObject(model) && typeof model.key === 'string' && typeof model.label === 'string') {
+    message.model = { key: model.key, label: model.label };
   }
+  if (isObject(sampling) && isNumber(sampling.temperature) && isNumber(sampling.maxTokens)) {
+    message.sampling = { temperature: sampling.temperature, maxTokens: sampling.maxTokens };
+  }
+  const timings = restoreTimings(raw.timings);
+  if (timings) message.timings = timings;
   return message;
 }
 
-/** Normalises a stored conversation; anything damaged or of an unknown version becomes null. */
+/**
+ * Checks the parent links and rebuilds every `childIds` from them, so the two can never disagree.
+ * null when an id repeats or a parent is not written before its child (which also rules out cycles).
+ */
+function restoreTree(nodes: Omit<ChatMessage, 'childIds'>[]): ChatMessage[] | null {
+  const byId = new Map<MessageId, ChatMessage>();
+  for (const node of nodes) {
+    if (byId.has(node.id)) return null;
+    const parent = node.parentId === null ? null : byId.get(node.parentId);
+    if (parent === undefined) return null;
+    parent?.childIds.push(node.id);
+    byId.set(node.id, { ...node, childIds: [] });
+  }
+  return [...byId.values()];
+}
+
+/** v1 stored the conversation as a flat list: it becomes a chain, its last message the leaf. */
+function migrateV1Messages(raw: unknown[]): ChatMessage[] | null {
+  const messages: ChatMessage[] = [];
+  for (const item of raw) {
+    if (!isObject(item) || !isId(item.id)) return null;
+    const turn = restoreTurn(item, item.text);
+    if (!turn) return null;
+    messages.push({ id: item.id, parentId: null, childIds: [], ...turn, reasoning: '' });
+  }
+  return restoreTree(messages.map((m, i) => ({ ...m, parentId: messages[i - 1]?.id ?? null })));
+}
+
+/** The stored leaf if it is one of the messages, else the last message written. */
+function restoreLeaf(raw: unknown, messages: readonly ChatMessage[]): MessageId | null {
+  if (isId(raw) && messages.some((m) => m.id === raw)) return raw;
+  return messages.at(-1)?.id ?? null;
+}
+
+/**
+ * Normalises a stored conversation (v1 records migrate to v2); anything damaged or of an unknown
+ * version becomes null. An error the app no longer knows becomes a readable `internal` one.
+ */
 export function restoreChat(raw: unknown): SavedChat | null {
-  if (typeof raw !== 'object' || raw === null) return null;
-  const r = raw as Record<string, unknown>;
-  if (r.version !== 1 || typeof r.id !== 'string' || !Array.isArray(r.messages)) return null;
-  if (typeof r.createdAt !== 'number' || typeof r.updatedAt !== 'number') return null;
-  const messages = r.messages.map(restoreMessage);
-  if (messages.some((m) => m === null)) return null;
+  if (!isObject(raw) || typeof raw.id !== 'string' || !Array.isArray(raw.messages)) return null;
+  if (!isNumber(raw.createdAt) || !isNumber(raw.updatedAt)) return null;
+  let messages: ChatMessage[] | null = null;
+  if (raw.version === 1) {
+    messages = migrateV1Messages(raw.messages);
+  } else if (raw.version === 2) {
+    const nodes = raw.messages.map(restoreMessage);
+    messages = nodes.every((m) => m !== null) ? restoreTree(nodes) : null;
+  }
+  if (!messages) return null;
   return {
-    version: 1,
-    id: r.id,
-    title: typeof r.title === 'string' ? r.title : 'Untitled chat',
-    createdAt: r.createdAt,
-    updatedAt: r.updatedAt,
-    messages: messages as ChatMessage[],
+    version: 2,
+    id: raw.id,
+    title: typeof raw.title === 'string' ? raw.title : 'Untitled chat',
+    createdAt: raw.createdAt,
+    updatedAt: raw.updatedAt,
+    messages,
+    currentLeafId: restoreLeaf(raw.version === 1 ? null : raw.currentLeafId, messages),
   };
 }
 
-/** A conversation's title: the start of its first message. */
-export function chatTitle(messages: readonly ChatMessage[]): string {
+/** A conversation's title: the start of its first question. */
+export function chatTitle(path: readonly ChatMessage[]): string {
   const first =
-    messages
+    path
       .find((m) => m.role === 'user')
-      ?.text.trim()
+      ?.content.trim()
       .replace(/\s+/g, ' ') ?? '';
   if (first === '') return 'New chat';
   return first.length > 60 ? `${first.slice(0, 59)}…` : first;

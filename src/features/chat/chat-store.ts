@@ -1,13 +1,18 @@
 import type { ChatTurn, GenerateRequest, SamplingSettings } from '../../shared/engine-protocol.ts';
+import { modelKey, modelLabel } from '../../shared/model-keys.ts';
+import { canGenerate, isGenerating, loadedModel } from '../../lib/engine-lifecycle.ts';
 import type { EngineStore } from '../../lib/engine-store.ts';
+import { classifyError, describe } from '../../shared/engine-failure.ts';
 import { createExternalStore, type ExternalStore } from '../../lib/external-store.ts';
 import {
   chatTitle,
   openChatArchive,
   type ChatArchive,
   type ChatMessage,
+  type MessageId,
   type SavedChat,
 } from './chat-archive.ts';
+import { addChild, latestLeaf, pathTo, updateMessage, type NewMessage } from './chat-tree.ts';
 
 /** `chat` follows the model's chat template; `complete` continues the text as written. */
 export type ChatMode = 'chat' | 'complete';
@@ -16,7 +21,10 @@ export interface ChatSnapshot {
   /** The open conversation. */
   chatId: string;
   createdAt: number;
+  /** Every message of the open conversation's tree. */
   messages: ChatMessage[];
+  /** What is shown is the path to this leaf (`pathTo`); null while the conversation is empty. */
+  currentLeafId: MessageId | null;
   /** Every stored conversation, the most recent first. */
   saved: SavedChat[];
   /** Why the open conversation could not be stored, if it could not. */
@@ -27,8 +35,13 @@ export interface ChatSnapshot {
 }
 
 export interface ChatStore extends ExternalStore<ChatSnapshot> {
-  /** Sends `text` and streams the answer; resolves when the worker says the run ended. */
+  /**
+   * Sends `text` after the visible conversation and streams the answer; resolves when the worker
+   * says the run ended.
+   */
   send: (text: string, mode: ChatMode) => Promise<void>;
+  /** Shows the version of the conversation that goes through `id` (its newest continuation). */
+  switchTo: (id: MessageId) => void;
   stop: () => void;
   newChat: () => void;
   /** Reads the stored conversations and reopens the most recent one. */
@@ -41,17 +54,18 @@ export interface ChatStore extends ExternalStore<ChatSnapshot> {
 const defaultSampling: SamplingSettings = { temperature: 0.7, maxTokens: 512 };
 
 /**
- * The conversation so far as turns for the engine. An exchange whose answer failed or is empty is
- * left out whole, so user and assistant turns keep alternating (some chat templates insist).
+ * A path as turns for the engine (content only: reasoning is never sent back). An exchange whose
+ * answer failed or is empty is left out whole, so user and assistant turns keep alternating (some
+ * chat templates insist).
  */
-function historyTurns(messages: readonly ChatMessage[]): ChatTurn[] {
+function historyTurns(path: readonly ChatMessage[]): ChatTurn[] {
   const turns: ChatTurn[] = [];
-  messages.forEach((message, i) => {
-    const answer = message.role === 'user' ? messages[i + 1] : message;
+  path.forEach((message, i) => {
+    const answer = message.role === 'user' ? path[i + 1] : message;
     const answered =
-      answer?.role === 'assistant' && answer.status !== 'error' && answer.text !== '';
+      answer?.role === 'assistant' && answer.status !== 'error' && answer.content !== '';
     if (answered && answer.status !== 'streaming')
-      turns.push({ role: message.role, content: message.text });
+      turns.push({ role: message.role, content: message.content });
   });
   return turns;
 }
@@ -68,6 +82,7 @@ export function createChatStore(
     chatId: crypto.randomUUID(),
     createdAt: now(),
     messages: [],
+    currentLeafId: null,
     saved: [],
     saveError: null,
     modeOverride: null,
@@ -75,103 +90,164 @@ export function createChatStore(
   });
   let nextId = 1;
   let lastSave = 0;
+  // Writes go one after another, so a slow one never lands after (and over) a newer one.
+  let saving = Promise.resolve();
 
-  const update = (id: number, change: (m: ChatMessage) => ChatMessage) =>
-    store.set((s) => ({ ...s, messages: s.messages.map((m) => (m.id === id ? change(m) : m)) }));
+  const update = (id: MessageId, change: (m: ChatMessage) => ChatMessage) =>
+    store.set((s) => ({ ...s, messages: updateMessage(s.messages, id, change) }));
 
-  /** Stores the open conversation (never an empty one); a failure becomes visible state. */
-  async function save() {
-    const { chatId, createdAt, messages } = store.get();
-    if (messages.length === 0) return;
-    lastSave = now();
-    const chat: SavedChat = {
-      version: 1,
-      id: chatId,
-      title: chatTitle(messages),
-      createdAt,
-      updatedAt: lastSave,
-      messages,
-    };
+  /** Adds a message under `parentId` and makes it the current leaf. */
+  const append = (parentId: MessageId | null, message: Omit<NewMessage, 'id'>): MessageId => {
+    const id = nextId++;
+    store.set((s) => ({
+      ...s,
+      messages: addChild(s.messages, parentId, { ...message, id }),
+      currentLeafId: id,
+    }));
+    return id;
+  };
+
+  async function write(chat: SavedChat) {
     try {
       await archive.save(chat);
       store.set((s) => ({
         ...s,
-        saveError: s.chatId === chatId ? null : s.saveError,
-        saved: [chat, ...s.saved.filter((c) => c.id !== chatId)],
+        saveError: s.chatId === chat.id ? null : s.saveError,
+        saved: [chat, ...s.saved.filter((c) => c.id !== chat.id)],
       }));
-    } catch (error) {
-      const full = error instanceof DOMException && error.name === 'QuotaExceededError';
+    } catch (cause) {
+      const error = classifyError(cause);
       store.set((s) => ({
         ...s,
-        saveError: full
-          ? 'Browser storage is full, so this chat is not saved. Delete a model or an old chat to make room.'
-          : `This chat could not be saved (${String(error)}). It stays on screen until you close the tab.`,
+        saveError:
+          error.kind === 'storage-full'
+            ? 'Browser storage is full, so this chat is not saved. Delete a model or an old chat to make room.'
+            : `This chat could not be saved (${describe(cause)}). It stays on screen until you close the tab.`,
       }));
     }
   }
 
-  function newChat() {
-    engine.stop();
-    show({ id: crypto.randomUUID(), createdAt: now(), messages: [] });
+  /**
+   * Stores the open conversation as it is now (never an empty one), after any write still under
+   * way; a failure becomes visible state.
+   */
+  function save(): Promise<void> {
+    const { chatId, createdAt, messages, currentLeafId } = store.get();
+    if (messages.length === 0) return saving;
+    lastSave = now();
+    const chat: SavedChat = {
+      version: 2,
+      id: chatId,
+      title: chatTitle(pathTo(messages, currentLeafId)),
+      createdAt,
+      updatedAt: lastSave,
+      messages,
+      currentLeafId,
+    };
+    saving = saving.then(() => write(chat));
+    return saving;
   }
 
-  function show(chat: Pick<SavedChat, 'id' | 'createdAt' | 'messages'>) {
+  function newChat() {
+    engine.stop();
+    show({ id: crypto.randomUUID(), createdAt: now(), messages: [], currentLeafId: null });
+  }
+
+  function show(chat: Pick<SavedChat, 'id' | 'createdAt' | 'messages' | 'currentLeafId'>) {
     nextId = Math.max(0, ...chat.messages.map((m) => m.id)) + 1;
     store.set((s) => ({
       ...s,
       chatId: chat.id,
       createdAt: chat.createdAt,
       messages: chat.messages,
+      currentLeafId: chat.currentLeafId,
       saveError: null,
     }));
+  }
+
+  /**
+   * Streams an answer to the question `questionId` as its newest child. Regenerate and edit will
+   * call this with an existing question or a new sibling of one.
+   */
+  async function answer(questionId: MessageId, mode: ChatMode, sentAt: number) {
+    const { messages, sampling } = store.get();
+    const path = pathTo(messages, questionId);
+    const question = path.at(-1)?.content ?? '';
+    const request: GenerateRequest =
+      mode === 'chat'
+        ? {
+            mode,
+            sampling,
+            messages: [...historyTurns(path.slice(0, -1)), { role: 'user', content: question }],
+          }
+        : { mode, sampling, prompt: question };
+    const model = loadedModel(engine.get().state);
+    const answerId = append(questionId, {
+      role: 'assistant',
+      content: '',
+      reasoning: '',
+      status: 'streaming',
+      sampling,
+      ...(model && { model: { key: modelKey(model.spec), label: modelLabel(model.spec) } }),
+    });
+    const chatId = store.get().chatId;
+    const stillOpen = () => store.get().chatId === chatId;
+
+    // The run starts before anything is stored: its time to first token counts from the Send,
+    // not from the end of an IndexedDB write.
+    let firstTokenAt: number | null = null;
+    const run = engine.generate(
+      request,
+      (piece) => {
+        firstTokenAt ??= performance.now();
+        if (!stillOpen()) return;
+        update(answerId, (m) => ({ ...m, content: m.content + piece }));
+        if (now() - lastSave > STREAM_SAVE_MS) void save();
+      },
+      sentAt,
+    );
+    void save();
+    const outcome = await run;
+    if (!stillOpen()) return;
+    update(answerId, (m) => {
+      if (!outcome.ok) return { ...m, status: 'error', error: outcome.error };
+      const { finishReason, measurements } = outcome.value;
+      return {
+        ...m,
+        // The worker's text is the reference; the streamed pieces only previewed it.
+        content: outcome.value.text || m.content,
+        status:
+          finishReason === 'aborted' ? 'stopped' : finishReason === 'length' ? 'length' : 'done',
+        timings: {
+          ...measurements,
+          timeToFirstTokenMs: firstTokenAt === null ? null : firstTokenAt - sentAt,
+        },
+      };
+    });
+    await save();
   }
 
   return {
     ...store,
 
     async send(text, mode) {
-      if (engine.get().state.status === 'generating' || !text.trim()) return;
-      const { messages, sampling } = store.get();
-      const request: GenerateRequest =
-        mode === 'chat'
-          ? {
-              mode,
-              sampling,
-              messages: [...historyTurns(messages), { role: 'user', content: text }],
-            }
-          : { mode, sampling, prompt: text };
-      const answerId = nextId + 1;
-      store.set((s) => ({
-        ...s,
-        messages: [
-          ...s.messages,
-          { id: nextId, role: 'user', text, status: 'done' },
-          { id: answerId, role: 'assistant', text: '', status: 'streaming' },
-        ],
-      }));
-      nextId += 2;
-      const chatId = store.get().chatId;
-      const stillOpen = () => store.get().chatId === chatId;
-      await save();
+      const sentAt = performance.now(); // the user's Send, for time to first token
+      if (!canGenerate(engine.get().state) || !text.trim()) return;
+      const questionId = append(store.get().currentLeafId, {
+        role: 'user',
+        content: text,
+        reasoning: '',
+        status: 'done',
+      });
+      await answer(questionId, mode, sentAt);
+    },
 
-      const outcome = await engine.generate(request, (piece) => {
-        if (!stillOpen()) return;
-        update(answerId, (m) => ({ ...m, text: m.text + piece }));
-        if (now() - lastSave > STREAM_SAVE_MS) void save();
-      });
-      if (!stillOpen()) return;
-      update(answerId, (m) => {
-        if (!outcome.ok) return { ...m, status: 'error', error: outcome.error };
-        const reason = outcome.value.finishReason;
-        // The worker's text is the reference; the streamed pieces only previewed it.
-        const text = outcome.value.text || m.text;
-        return {
-          ...m,
-          text,
-          status: reason === 'aborted' ? 'stopped' : reason === 'length' ? 'length' : 'done',
-        };
-      });
-      await save();
+    switchTo(id) {
+      const { messages } = store.get();
+      if (isGenerating(engine.get().state)) return;
+      if (!messages.some((m) => m.id === id)) return;
+      store.set((s) => ({ ...s, currentLeafId: latestLeaf(s.messages, id) }));
+      void save();
     },
 
     stop: () => engine.stop(),

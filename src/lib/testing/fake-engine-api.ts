@@ -31,8 +31,16 @@ export interface FakeEngineScript {
   loadError?: (spec: ModelSpec) => EngineError | null;
   /** A deletion of a spec for which this returns an error is refused with it. */
   deleteError?: (spec: ModelSpec) => EngineError | null;
+  /** One scripted answer per run, in order (then `answer` applies): its pieces and its end. */
+  runs?: FakeRun[];
   /** An answer fails with this error after its pieces, if set. */
   generateError?: EngineError;
+}
+
+export interface FakeRun {
+  pieces: string[];
+  finishReason?: 'stop' | 'length';
+  error?: EngineError;
 }
 
 export const fakeDevice: DeviceReport = {
@@ -158,23 +166,26 @@ export function createFakeEngineApi(script: FakeEngineScript = {}): FakeEngineAp
         stream.end({ ok: false, error: { kind: 'no-model-loaded' }, loaded: null });
         return;
       }
-      const pieces = (script.answer ?? echo)(request);
+      const run = script.runs?.shift() ?? {
+        pieces: (script.answer ?? echo)(request),
+        ...(script.generateError && { error: script.generateError }),
+      };
       let sent = 0;
-      for (const text of pieces) {
+      for (const text of run.pieces) {
         if (stream.signal.aborted) break;
         stream.send({ text });
         sent += 1;
         await wait(script.tokenDelayMs ?? 0);
       }
-      if (script.generateError) {
-        if (script.generateError.kind === 'gpu-device-lost') current = null;
-        stream.end({ ok: false, error: script.generateError, loaded: current });
+      if (run.error) {
+        if (run.error.kind === 'gpu-device-lost') current = null;
+        stream.end({ ok: false, error: run.error, loaded: current });
         return;
       }
       stream.end({
         ok: true,
         value: {
-          finishReason: stream.signal.aborted ? 'aborted' : 'stop',
+          finishReason: stream.signal.aborted ? 'aborted' : (run.finishReason ?? 'stop'),
           measurements: { promptTokens: 4, outputTokens: sent, prefillMs: 10, decodeMs: 5 * sent },
         },
       });

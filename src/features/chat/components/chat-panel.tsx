@@ -1,7 +1,9 @@
+import { useMemo } from 'react';
 import { useEngineValue } from '../../../lib/engine-context.tsx';
 import { canGenerate, isGenerating, loadedModel } from '../../../lib/engine-lifecycle.ts';
 import { useChat, useChatStore } from '../chat-context.tsx';
 import type { ChatMode } from '../chat-store.ts';
+import { pathTo } from '../chat-tree.ts';
 import { Composer } from './composer.tsx';
 import { GenerationSettings } from './generation-settings.tsx';
 import { MessageList } from './message-list.tsx';
@@ -11,7 +13,8 @@ export function ChatPanel() {
   const generating = useEngineValue((s) => isGenerating(s.state));
   const canSend = useEngineValue((s) => canGenerate(s.state));
   const chat = useChatStore();
-  const { messages, modeOverride, sampling, saveError } = useChat();
+  const { messages, currentLeafId, modeOverride, sampling, saveError } = useChat();
+  const shown = useMemo(() => pathTo(messages, currentLeafId), [messages, currentLeafId]);
 
   const mode: ChatMode = modeOverride ?? (model && !model.hasChatTemplate ? 'complete' : 'chat');
 
@@ -30,7 +33,7 @@ export function ChatPanel() {
         onMode={(modeOverride) => chat.set((s) => ({ ...s, modeOverride }))}
         onSampling={(sampling) => chat.set((s) => ({ ...s, sampling }))}
       />
-      <MessageList messages={messages} mode={mode} />
+      <MessageList messages={shown} mode={mode} />
       {saveError && (
         <p role="alert" className="alert">
           {saveError}

@@ -25,7 +25,7 @@ export function MessageList({ messages, mode }: { messages: ChatMessage[]; mode:
     if (!following.current) return;
     element.scrollTop = element.scrollHeight;
     autoScrolledTo.current = element.scrollTop;
-  }, [last?.text.length, messages.length]);
+  }, [last?.content.length, messages.length]);
 
   return (
     <div
@@ -59,11 +59,11 @@ const Message = memo(function Message({ message }: { message: ChatMessage }) {
       <p className="who">{who}</p>
       <div className="text">
         {message.role === 'assistant' ? (
-          <MarkdownView text={message.text} />
+          <MarkdownView text={message.content} />
         ) : (
-          <p className="plain">{message.text}</p>
+          <p className="plain">{message.content}</p>
         )}
-        {message.status === 'streaming' && message.text === '' && (
+        {message.status === 'streaming' && message.content === '' && (
           <span className="cursor" aria-hidden="true" />
         )}
       </div>

@@ -1,0 +1,69 @@
+// @vitest-environment jsdom
+import { renderToStaticMarkup } from 'react-dom/server';
+import { describe, expect, it } from 'vitest';
+import { restoreChat } from '../chat-archive.ts';
+import { pathTo } from '../chat-tree.ts';
+import { MessageList } from './message-list.tsx';
+
+/** Renders a stored conversation as the chat panel shows it after a reload. */
+function renderStored(record: unknown) {
+  const chat = restoreChat(record);
+  if (!chat) throw new Error('the record did not restore');
+  const root = document.createElement('div');
+  root.innerHTML = renderToStaticMarkup(
+    <MessageList messages={pathTo(chat.messages, chat.currentLeafId)} mode="chat" />,
+  );
+  return root;
+}
+
+describe('message list', () => {
+  it('shows a stored answer whose error kind this version does not know', () => {
+    const root = renderStored({
+      version: 1,
+      id: 'c',
+      title: 'Hi',
+      createdAt: 1,
+      updatedAt: 1,
+      messages: [
+        { id: 1, role: 'user', text: 'Hi', status: 'done' },
+        { id: 2, role: 'assistant', text: 'Half', status: 'error', error: { kind: 'gone-kind' } },
+      ],
+    });
+    expect([...root.querySelectorAll('article')].map((a) => a.getAttribute('aria-label'))).toEqual([
+      'You',
+      'Model',
+    ]);
+    expect(root.querySelector('[role="alert"] .alert-title')?.textContent).toMatch(
+      /"gone-kind".*not recognise/,
+    );
+  });
+
+  it('shows only the path to the current leaf, content without reasoning', () => {
+    const message = (id: number, parentId: number | null, role: string, content: string) => ({
+      id,
+      parentId,
+      childIds: [],
+      role,
+      content,
+      reasoning: 'hidden thoughts',
+      status: 'done',
+    });
+    const root = renderStored({
+      version: 2,
+      id: 'c',
+      title: 'Hi',
+      createdAt: 1,
+      updatedAt: 1,
+      messages: [
+        message(1, null, 'user', 'Hi'),
+        message(2, 1, 'assistant', 'First answer'),
+        message(3, 1, 'assistant', 'Second answer'),
+      ],
+      currentLeafId: 2,
+    });
+    expect([...root.querySelectorAll('.text')].map((t) => t.textContent.trim())).toEqual([
+      'Hi',
+      'First answer',
+    ]);
+  });
+});
