@@ -71,6 +71,9 @@ export async function loadWllamaEngine(input: WllamaLoadInput): Promise<LocalEng
   wllama.setCompat(null);
   const contextSize = Math.min(input.header.contextLength ?? MAX_CONTEXT, MAX_CONTEXT);
   try {
+    // Threads, flash attention, batch sizes and the KV cache type stay wllama's defaults: measured
+    // on the CPU, none of them moved decode beyond the noise, because nearly all the time is spent in
+    // the wasm build's own dot-product kernels (q4_0's is scalar), which no load param reaches.
     await wllama.loadModel(input.files, {
       n_ctx: contextSize,
       n_gpu_layers: input.backend === 'cpu' ? 0 : ALL_LAYERS,
