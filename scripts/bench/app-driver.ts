@@ -189,8 +189,11 @@ export async function sendTimed(page: Page, text: string): Promise<AnswerTiming>
         const answer = all[all.length - 1];
         if (!answer) return;
         const streaming = answer.getAttribute('data-status') === 'streaming';
-        // The answer's whole text: its header and notes do not change while it streams.
-        const length = answer.textContent.length;
+        // The article opens with its own name ("Model") as a heading line: the answer follows it
+        // (and its notes only come when it has stopped streaming).
+        const name = answer.getAttribute('aria-label') ?? '';
+        const full = answer.textContent;
+        const length = full.startsWith(name) ? full.length - name.length : full.length;
         if (streaming && length !== lastLength) {
           firstAt ??= now;
           lastChangeAt = now;

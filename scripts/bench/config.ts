@@ -23,8 +23,8 @@ export const OVERHEAD_TOKENS = { auto: number('BENCH_GPU_TOKENS', 32), cpu: 128 
 export const LONG_ANSWER_TOKENS = number('BENCH_LONG_TOKENS', 1000);
 /** Figure 6: native llama.cpp decodes ~10× faster than wasm, so more tokens keep its run timeable. */
 export const NATIVE_TOKENS = number('BENCH_NATIVE_TOKENS', 256);
-/** Tokens in each of the early and late windows of figure 4. */
-export const SMOOTHNESS_WINDOW = 200;
+/** Tokens in each of the early and late windows of figure 4: 200, or a third of a shorter answer. */
+export const SMOOTHNESS_WINDOW = Math.min(200, Math.floor(LONG_ANSWER_TOKENS / 3));
 /**
  * Figure 2's throttled pairs: the server held to 50 MB/s (400 Mbit/s) and 125 MB/s (1 Gbit/s,
  * the fastest common home connection), where the download should go at the network's pace.

@@ -14,7 +14,7 @@ export interface NativeRun {
 }
 
 export interface NativeLlama {
-  /** node-llama-cpp's version and the llama.cpp release of its binary. */
+  /** node-llama-cpp's version. */
   version: string;
   threads: number;
   /** Greedy: exactly `tokens` tokens after `prompt` (tokenized as llama.cpp's server does), from an empty cache. */
@@ -52,7 +52,7 @@ export async function openNativeLlama(
     return model.tokens.shouldPrependBosToken && bos !== null ? [bos, ...text] : text;
   };
   return {
-    version: `${await getModuleVersion()} (llama.cpp ${llama.llamaCppRelease.release})`,
+    version: await getModuleVersion(),
     threads: context.idealThreads,
     async generate(prompt, tokens, signal) {
       await sequence.clearHistory();

@@ -95,7 +95,7 @@ export const native: FigureSpec = {
             item: 6,
             what: (rate) =>
               `${rate === 'decode' ? 'Decode' : 'Prefill'} on the CPU, raw wllama vs native llama.cpp ` +
-              `(node-llama-cpp ${nativeLlama.version}, wllama's llama.cpp ${loaded.libllama}), ${model}, ${
+              `(node-llama-cpp), ${model}, ${
                 rate === 'decode'
                   ? `${NATIVE_TOKENS} tokens`
                   : `${rawRuns[0]?.promptTokens ?? '?'}-token prompt`
@@ -104,6 +104,9 @@ export const native: FigureSpec = {
             target: null,
             keys: { decode: 'engineDecode', prefill: 'enginePrefill' },
           }),
+          notes: [
+            `Figure 6: native is node-llama-cpp ${nativeLlama.version}; wllama's llama.cpp is ${loaded.libllama}.`,
+          ],
           raw: {
             rawRuns,
             nativeRuns,
