@@ -82,7 +82,9 @@ export async function runFigure(
     log(`${spec.name}: done in ${seconds()} s`);
     return { name: spec.name, ...measured, failure: null, seconds: seconds() };
   } catch (error) {
-    const reason = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
+    const message = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
+    // The row and the log name the figure already.
+    const reason = message.replace(`${spec.name}: `, '');
     log(`${spec.name} FAILED after ${seconds()} s: ${reason}`);
     return {
       name: spec.name,
