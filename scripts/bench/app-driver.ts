@@ -4,6 +4,7 @@
  * MutationObserver), so Playwright's own round trips do not count.
  */
 import type { Page } from '@playwright/test';
+import { STEP_MS } from './config.ts';
 
 export async function openApp(page: Page, origin: string): Promise<void> {
   await page.goto(origin);
@@ -18,32 +19,38 @@ export async function chooseBackend(page: Page, backend: 'auto' | 'cpu'): Promis
 /** Greedy text completion of up to `maxTokens` tokens (the synthetic models have no chat template). */
 export async function setGreedyCompletion(page: Page, maxTokens: number): Promise<void> {
   await page.getByRole('radio', { name: 'Text completion' }).check();
-  const summary = page.locator('.settings details > summary');
+  // The settings' <summary> has no ARIA role; its text says what it opens.
+  const summary = page.getByText(/^Temperature \S+, up to \d+ tokens$/);
   await summary.click();
   await page.getByLabel(/Temperature/).fill('0');
   await page.getByLabel('Max tokens').fill(String(maxTokens));
   await summary.click();
 }
 
-/** The line that names the loaded model (`ModelStatus`). */
-const MODEL_STATUS = '[role=status].model-status';
+/** The line that names the loaded model (`ModelStatus`): the page's one status role. */
+const modelStatus = (page: Page, label: string) =>
+  page.getByRole('status').filter({ hasText: label });
 
 type Milestone = 'downloaded' | 'ready' | 'ready-from-storage';
 
 /**
  * Milliseconds from the next click in the page to `milestone`: the download stored and checked
- * (the engine starts loading), or the model status naming `label` as loaded.
+ * (the engine starts loading), or the model status naming `label` as loaded. The page's own DOM
+ * is read by ARIA roles: the status, the live region of the load progress, alerts.
  */
 async function armTimer(page: Page, milestone: Milestone, label: string): Promise<void> {
   await page.evaluate(
-    ({ milestone, label, statusSelector }) => {
+    ({ milestone, label }) => {
+      const text = (selector: string) =>
+        [...document.querySelectorAll(selector)].map((e) => e.textContent).join('\n');
       const reached = () => {
-        const status = document.querySelector(statusSelector)?.textContent ?? '';
-        const progress = document.querySelector('.load-progress')?.textContent ?? '';
-        const alert = document.querySelector('[role=alert]')?.textContent;
+        const alert = text('[role=alert]');
         if (alert) throw new Error(`the app reported: ${alert}`);
-        if (milestone === 'downloaded') return progress.includes('into the engine');
-        if (!status.includes(label)) return false;
+        if (milestone === 'downloaded') return text('[aria-live]').includes('into the engine');
+        const status = [...document.querySelectorAll('[role=status]')]
+          .map((e) => e.textContent)
+          .find((t) => t.includes(label));
+        if (status === undefined) return false;
         return milestone === 'ready' || status.includes('loaded from this device');
       };
       const timer = new Promise<number>((resolve, reject) => {
@@ -72,21 +79,28 @@ async function armTimer(page: Page, milestone: Milestone, label: string): Promis
       });
       Object.assign(window, { benchTimer: timer });
     },
-    { milestone, label, statusSelector: MODEL_STATUS },
+    { milestone, label },
   );
 }
 
-const readTimer = (page: Page, timeoutMs: number) =>
+/**
+ * Awaits the promise the page keeps as `window[name]`, for at most `STEP_MS`: a page call has no
+ * timeout of its own, and an app that never gets there must not hold the bench.
+ */
+const awaitInPage = <T>(page: Page, name: string, what: string): Promise<Awaited<T>> =>
   page.evaluate(
-    (timeoutMs) =>
+    ({ name, what, timeoutMs }) =>
       Promise.race([
-        (window as unknown as { benchTimer: Promise<number> }).benchTimer,
+        (window as unknown as Record<string, Promise<T>>)[name] as Promise<T>,
         new Promise<never>((_, reject) =>
-          setTimeout(() => reject(new Error(`no result within ${timeoutMs} ms`)), timeoutMs),
+          setTimeout(() => reject(new Error(`${what}: not within ${timeoutMs} ms`)), timeoutMs),
         ),
       ]),
-    timeoutMs,
+    { name, what, timeoutMs: STEP_MS },
   );
+
+const readTimer = (page: Page, milestone: Milestone) =>
+  awaitInPage<number>(page, 'benchTimer', `the app reaching '${milestone}'`);
 
 /** Loads a GGUF model by URL; resolves with ms to `milestone`. */
 export async function loadByUrlTimed(
@@ -98,7 +112,7 @@ export async function loadByUrlTimed(
   await page.getByLabel('Add a GGUF model by URL').fill(url);
   await armTimer(page, milestone, label);
   await page.getByRole('button', { name: 'Load from URL' }).click();
-  return readTimer(page, 600_000);
+  return readTimer(page, milestone);
 }
 
 /**
@@ -120,12 +134,12 @@ export async function loadFromRepoTimed(
   await load.waitFor();
   await armTimer(page, milestone, label);
   await load.click();
-  return readTimer(page, 600_000);
+  return readTimer(page, milestone);
 }
 
 /** Waits until the model status names `label`: a download timed to 'downloaded' has loaded. */
 export async function waitUntilLoaded(page: Page, label: string): Promise<void> {
-  await page.locator(MODEL_STATUS, { hasText: label }).waitFor({ timeout: 600_000 });
+  await modelStatus(page, label).waitFor({ timeout: STEP_MS });
 }
 
 /** Loads a model from the "On this device" list; resolves with ms until it is ready. */
@@ -137,7 +151,7 @@ export async function loadStoredTimed(page: Page, label: string): Promise<number
   await button.waitFor();
   await armTimer(page, 'ready-from-storage', label);
   await button.click();
-  return readTimer(page, 600_000);
+  return readTimer(page, 'ready-from-storage');
 }
 
 export interface AnswerTiming {
@@ -175,7 +189,11 @@ export async function sendTimed(page: Page, text: string): Promise<AnswerTiming>
         const answer = all[all.length - 1];
         if (!answer) return;
         const streaming = answer.getAttribute('data-status') === 'streaming';
-        const length = answer.querySelector('.text')?.textContent.length ?? 0;
+        // The article opens with its own name ("Model") as a heading line: the answer follows it
+        // (and its notes only come when it has stopped streaming).
+        const name = answer.getAttribute('aria-label') ?? '';
+        const full = answer.textContent;
+        const length = full.startsWith(name) ? full.length - name.length : full.length;
         if (streaming && length !== lastLength) {
           firstAt ??= now;
           lastChangeAt = now;
@@ -203,19 +221,12 @@ export async function sendTimed(page: Page, text: string): Promise<AnswerTiming>
     Object.assign(window, { benchAnswer: timer });
   });
   await page.keyboard.press('Enter');
-  const seen = await page.evaluate(
-    () =>
-      (
-        window as unknown as {
-          benchAnswer: Promise<{
-            sentAt: number;
-            firstAt: number | null;
-            lastChangeAt: number | null;
-            doneAt: number;
-          }>;
-        }
-      ).benchAnswer,
-  );
+  const seen = await awaitInPage<{
+    sentAt: number;
+    firstAt: number | null;
+    lastChangeAt: number | null;
+    doneAt: number;
+  }>(page, 'benchAnswer', 'the answer finishing');
   const panel = async (id: string) =>
     Number((await page.getByTestId(id).innerText()).replace(/[^\d.]/g, ''));
   const firstAt = seen.firstAt ?? Number.NaN;

@@ -15,11 +15,14 @@ export interface Figure {
   target: Target | null;
   /** Why a figure is missing, or what to keep in mind when reading it. */
   note?: string;
+  /** Why its measurement failed (an error, or its time limit): no numbers, a FAIL verdict. */
+  failed?: string;
 }
 
-export type Verdict = 'PASS' | 'MISS' | 'n/a' | 'info';
+export type Verdict = 'PASS' | 'MISS' | 'FAIL' | 'n/a' | 'info';
 
 export function verdict(figure: Figure): Verdict {
+  if (figure.failed !== undefined) return 'FAIL';
   if (!figure.ratio) return 'n/a';
   if (!figure.target) return 'info';
   return meets(figure.ratio.median, figure.target) ? 'PASS' : 'MISS';
@@ -44,7 +47,7 @@ export function figureTable(figures: readonly Figure[]): string {
   const header = ['#', 'figure', 'app / subject', 'baseline', 'ratio', 'target', 'result'];
   const rows = figures.map((f) => [
     String(f.item),
-    f.note ? `${f.what} — ${f.note}` : f.what,
+    [f.what, f.note, f.failed !== undefined && `FAILED: ${f.failed}`].filter(Boolean).join(' — '),
     formatSummary(f.subject, f.unit),
     f.baseline ? `${f.baselineName}: ${formatSummary(f.baseline, f.unit)}` : f.baselineName,
     formatSummary(f.ratio),

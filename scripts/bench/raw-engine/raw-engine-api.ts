@@ -6,6 +6,8 @@ export interface LoadTiming {
   /** The backend llama.cpp actually used, from its `<device> model buffer size` log lines. */
   ranOn: 'webgpu' | 'cpu';
   threads: number;
+  /** The llama.cpp build inside wllama, e.g. "b6327-4d74393". */
+  libllama: string;
 }
 
 /** llama.cpp's own timings of one generation (wllama's `timings` in the final chunk). */
@@ -43,7 +45,14 @@ export interface RawEngine {
    */
   storeOnly: (url: string, sink: StoreSink) => Promise<{ ms: number; bytes: number }>;
   load: (options: { backend: 'auto' | 'cpu'; contextSize: number }) => Promise<LoadTiming>;
-  /** Greedy text completion, as the app's "Text completion" mode with temperature 0. */
-  generate: (options: { prompt: string; maxTokens: number }) => Promise<GenerationTiming>;
+  /**
+   * Greedy text completion, as the app's "Text completion" mode with temperature 0; with
+   * `ignoreEos`, exactly `maxTokens` tokens (figure 6 gives native llama.cpp the same count).
+   */
+  generate: (options: {
+    prompt: string;
+    maxTokens: number;
+    ignoreEos?: boolean;
+  }) => Promise<GenerationTiming>;
   unload: () => Promise<void>;
 }

@@ -64,10 +64,15 @@ const rawEngine: RawEngine = {
     const ms = performance.now() - started;
     wllama = engine;
     const onGpu = [...bufferDevices].some((device) => device.startsWith('WebGPU'));
-    return { ms, ranOn: onGpu ? 'webgpu' : 'cpu', threads: engine.getNumThreads() };
+    return {
+      ms,
+      ranOn: onGpu ? 'webgpu' : 'cpu',
+      threads: engine.getNumThreads(),
+      libllama: Wllama.getLibllamaVersion(),
+    };
   },
 
-  async generate({ prompt, maxTokens }): Promise<GenerationTiming> {
+  async generate({ prompt, maxTokens, ignoreEos = false }): Promise<GenerationTiming> {
     if (!wllama) throw new Error('load first');
     const pieces: number[] = [];
     let engineTimings: GenerationTiming['engine'] = null;
@@ -77,6 +82,7 @@ const rawEngine: RawEngine = {
       stream: true,
       temperature: 0,
       max_tokens: maxTokens,
+      ignore_eos: ignoreEos,
       onData: (chunk) => {
         if (chunk.choices[0]?.text) pieces.push(performance.now());
         if (chunk.timings) {

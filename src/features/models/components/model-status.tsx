@@ -12,7 +12,7 @@ const backendLabel = (backend: Backend) =>
 export function ModelStatus() {
   const model = useEngineValue((s) => loadedModel(s.state));
   return (
-    <p role="status" className="model-status">
+    <p role="status" aria-label="Loaded model" className="model-status">
       {model ? (
         <>
           <strong>{model.name}</strong> · {model.spec.engine === 'gguf' ? 'GGUF' : 'MLC'} on{' '}
