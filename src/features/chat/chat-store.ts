@@ -95,6 +95,12 @@ export function createChatStore(
 
   const update = (id: MessageId, change: (m: ChatMessage) => ChatMessage) =>
     store.set((s) => ({ ...s, messages: updateMessage(s.messages, id, change) }));
+  /** A streamed piece: shown at the next frame, however many pieces arrive before it. */
+  const appendPiece = (id: MessageId, piece: string) =>
+    store.setBatched((s) => ({
+      ...s,
+      messages: updateMessage(s.messages, id, (m) => ({ ...m, content: m.content + piece })),
+    }));
 
   /** Adds a message under `parentId` and makes it the current leaf. */
   const append = (parentId: MessageId | null, message: Omit<NewMessage, 'id'>): MessageId => {
@@ -201,7 +207,7 @@ export function createChatStore(
       (piece) => {
         firstTokenAt ??= performance.now();
         if (!stillOpen()) return;
-        update(answerId, (m) => ({ ...m, content: m.content + piece }));
+        appendPiece(answerId, piece);
         if (now() - lastSave > STREAM_SAVE_MS) void save();
       },
       sentAt,
