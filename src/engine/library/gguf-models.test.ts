@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { beginFile, getManifest, openShardStore, type ShardStore } from '../storage/shard-store.ts';
-import type { GgufSpec } from '../gguf/open-gguf.ts';
+import type { GgufSpec } from '../gguf/gguf-spec.ts';
 import {
   deleteGgufModel,
   listGgufModels,
