@@ -13,7 +13,6 @@ import type {
   LoadStream,
   ModelSpec,
   Outcome,
-  StoredModel,
 } from '../shared/engine-protocol.ts';
 import {
   streamSender,
@@ -23,25 +22,21 @@ import {
 } from '../shared/event-stream.ts';
 import { probeDevice } from './device/probe-device.ts';
 import { classifyError, EngineFailure } from '../shared/engine-failure.ts';
-import { importGguf, openGguf, type GgufSpec } from './gguf/open-gguf.ts';
+import { importGguf, openGguf } from './gguf/open-gguf.ts';
 import {
-  deleteGgufModel,
+  deleteGgufModelUnlessDownloading,
   listGgufModels,
   openGgufModels,
   rememberGgufModel,
 } from './library/gguf-models.ts';
+import { deleteMlcModel, listStoredMlc } from './library/mlc-models.ts';
 import { usageBytes } from './library/storage-space.ts';
 import { forgetUsage, markUsed, openUsageStore, readUsage } from './library/usage-store.ts';
 import type { LocalEngine } from './local-engine.ts';
 import { contactedOrigins } from './network-log.ts';
-import {
-  forgetMlcModel,
-  listMlcRecords,
-  openMlcRegistry,
-  rememberMlcModel,
-} from './mlc/mlc-registry.ts';
+import { openMlcRegistry, rememberMlcModel } from './mlc/mlc-registry.ts';
 import { openShardStore } from './storage/shard-store.ts';
-import { downloadLockName, modelKey } from '../shared/model-keys.ts';
+import { modelKey } from '../shared/model-keys.ts';
 
 const shards = openShardStore();
 const ggufModels = openGgufModels();
@@ -126,53 +121,11 @@ async function loadModel(
   return engine;
 }
 
-async function listStoredMlc(lastUsed: Map<string, number>): Promise<StoredModel[]> {
-  const records = await listMlcRecords(mlcRegistry);
-  if (records.length === 0) return [];
-  const { hasModelInCache } = await import('@mlc-ai/web-llm');
-  const { mlcAppConfig } = await import('./mlc/mlc-engine.ts');
-  const stored: StoredModel[] = [];
-  for (const record of records) {
-    if (await hasModelInCache(record.modelId, mlcAppConfig).catch(() => false)) {
-      const spec: ModelSpec = { engine: 'mlc', modelId: record.modelId };
-      stored.push({
-        spec,
-        status: 'complete',
-        sizeBytes: record.storedBytes,
-        storedBytes: record.storedBytes,
-        quantization: /-(q\d+f\d+(?:_\d+)?)(?:-|$)/.exec(record.modelId)?.[1] ?? null,
-        storedAt: record.storedAt,
-        lastUsedAt: lastUsed.get(modelKey(spec)) ?? null,
-      });
-    } else {
-      await forgetMlcModel(mlcRegistry, record.modelId); // evicted or deleted elsewhere
-    }
-  }
-  return stored;
-}
-
 /** Deletes a model's bytes, unless this tab is loading it or another tab is downloading it. */
 async function deleteModel(spec: ModelSpec): Promise<void> {
   if (loadingKey === modelKey(spec)) throw new EngineFailure({ kind: 'busy', operation: 'load' });
-  if (spec.engine === 'mlc') {
-    const { deleteModelAllInfoInCache } = await import('@mlc-ai/web-llm');
-    const { mlcAppConfig } = await import('./mlc/mlc-engine.ts');
-    await deleteModelAllInfoInCache(spec.modelId, mlcAppConfig);
-    await forgetMlcModel(mlcRegistry, spec.modelId);
-  } else {
-    const ggufSpec: GgufSpec = spec;
-    const remove = () => deleteGgufModel(shards, ggufModels, ggufSpec);
-    if ('locks' in navigator) {
-      const done = await navigator.locks.request(
-        downloadLockName(spec.url),
-        { ifAvailable: true },
-        async (lock) => (lock ? (await remove(), true) : false),
-      );
-      if (!done) throw new EngineFailure({ kind: 'model-in-use', label: spec.label });
-    } else {
-      await remove();
-    }
-  }
+  if (spec.engine === 'mlc') await deleteMlcModel(mlcRegistry, spec.modelId);
+  else await deleteGgufModelUnlessDownloading(shards, ggufModels, spec);
   await forgetUsage(usage, spec);
 }
 
@@ -185,12 +138,9 @@ export function createEngineApi(): EngineApi {
 
     async listStored() {
       const lastUsed = await readUsage(usage);
-      const gguf = await listGgufModels(
-        shards,
-        ggufModels,
-        (spec) => lastUsed.get(modelKey(spec)) ?? null,
-      );
-      return [...gguf, ...(await listStoredMlc(lastUsed))];
+      const lastUsedAt = (spec: ModelSpec) => lastUsed.get(modelKey(spec)) ?? null;
+      const gguf = await listGgufModels(shards, ggufModels, lastUsedAt);
+      return [...gguf, ...(await listStoredMlc(mlcRegistry, lastUsedAt))];
     },
 
     deleteStored: (spec) => outcome(() => deleteModel(spec).then(() => null)),

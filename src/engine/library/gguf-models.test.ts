@@ -1,9 +1,13 @@
 import 'fake-indexeddb/auto';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { downloadLockName } from '../../shared/model-keys.ts';
+import { failureOf } from '../engine-failure-testing.ts';
+import { FakeLockManager } from '../gguf/web-locks-testing.ts';
 import { beginFile, getManifest, openShardStore, type ShardStore } from '../storage/shard-store.ts';
-import type { GgufSpec } from '../gguf/open-gguf.ts';
+import type { GgufSpec } from '../gguf/gguf-spec.ts';
 import {
   deleteGgufModel,
+  deleteGgufModelUnlessDownloading,
   listGgufModels,
   openGgufModels,
   rememberGgufModel,
@@ -92,5 +96,29 @@ describe('GGUF models in the library', () => {
         m.spec.engine === 'gguf' ? m.spec.url : m.spec.modelId,
       ),
     ).toEqual(['https://h/other.gguf']);
+  });
+});
+
+describe('deleting a GGUF model that a tab may be downloading', () => {
+  let locks: FakeLockManager;
+  beforeEach(() => {
+    locks = new FakeLockManager();
+    vi.stubGlobal('navigator', { locks });
+  });
+  afterEach(() => vi.unstubAllGlobals());
+
+  it('refuses while a tab holds its download lock, and deletes once it is free', async () => {
+    await rememberGgufModel(models, split);
+    await storePart(0, 100_000, true);
+    const release = locks.holdAsOtherTab(downloadLockName(split.url));
+    expect(await failureOf(deleteGgufModelUnlessDownloading(store, models, split))).toEqual({
+      kind: 'model-in-use',
+      label: 'm',
+    });
+    expect(await listGgufModels(store, models, () => null)).toHaveLength(1);
+
+    release();
+    await deleteGgufModelUnlessDownloading(store, models, split);
+    expect(await listGgufModels(store, models, () => null)).toEqual([]);
   });
 });

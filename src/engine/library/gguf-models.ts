@@ -1,6 +1,8 @@
 import { createStore, del, entries, set, type UseStore } from 'idb-keyval';
 import type { GgufPart, StoredModel } from '../../shared/engine-protocol.ts';
-import type { GgufSpec } from '../gguf/open-gguf.ts';
+import { EngineFailure } from '../../shared/engine-failure.ts';
+import { ifNotDownloading } from '../gguf/download-lock.ts';
+import type { GgufSpec } from '../gguf/gguf-spec.ts';
 import {
   deleteFile,
   listManifests,
@@ -107,4 +109,19 @@ export async function deleteGgufModel(
   }
   for (const url of urls) await deleteFile(store, url);
   await del(spec.url, models);
+}
+
+/**
+ * Deletes a GGUF model as `deleteGgufModel` does, holding its download lock, so that no tab is
+ * downloading it meanwhile.
+ *
+ * @throws EngineFailure `model-in-use` when a tab is downloading it now.
+ */
+export async function deleteGgufModelUnlessDownloading(
+  store: ShardStore,
+  models: UseStore,
+  spec: GgufSpec,
+): Promise<void> {
+  const deleted = await ifNotDownloading(spec.url, () => deleteGgufModel(store, models, spec));
+  if (!deleted) throw new EngineFailure({ kind: 'model-in-use', label: spec.label });
 }

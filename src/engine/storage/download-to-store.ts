@@ -1,16 +1,16 @@
 import type { EngineError } from '../../shared/engine-protocol.ts';
-import { describe, EngineFailure, isAbortError } from '../../shared/engine-failure.ts';
+import { classifyError, EngineFailure } from '../../shared/engine-failure.ts';
+import { createChunkAssembler, headOf } from './chunk-assembler.ts';
+import { openTransfer, resumablePartial } from './resume-negotiation.ts';
+import type { ChunkHasher } from './sha256-hasher.ts';
 import {
   beginFile,
-  getManifest,
-  readChunks,
-  resumeFile,
   type FileManifest,
   type FileWriter,
   type NewFile,
   type ShardStore,
 } from './shard-store.ts';
-import { createChunkHasher, type ChunkHasher } from './sha256-hasher.ts';
+import { hasherFor } from './stored-file-hasher.ts';
 
 export interface StoreOptions<Verified> {
   signal: AbortSignal;
@@ -65,43 +65,17 @@ export async function downloadToStore<Verified>(
   options: StoreOptions<Verified>,
 ): Promise<Stored<Verified>> {
   const { url } = file;
-  const existing = await getManifest(store, url);
-  let writer = existing && sameSource(existing, file) ? await resumeFile(store, existing) : null;
+  let writer = await resumablePartial(store, file);
   // With the size known from the listing, a file that will not fit is refused before any request.
   const knownSize = writer?.manifest.sizeBytes ?? file.sizeBytes;
   if (knownSize !== null)
     await options.ensureSpace(knownSize - (writer?.manifest.storedBytes ?? 0));
-  let response = await request(url, options.signal, writer?.manifest ?? null);
-
-  const range = writer && writer.manifest.storedBytes > 0 ? rangeOf(response) : null;
-  if (writer && writer.manifest.storedBytes > 0) {
-    const resumable =
-      response.status === 206 &&
-      range?.start === writer.manifest.storedBytes &&
-      (range.total === null || range.total === writer.manifest.sizeBytes);
-    if (!resumable) {
-      // A 200 is the whole file (the server ignores Range, or If-Range saw a changed file): use it
-      // from the start. Anything else (416, a range we did not ask for) gets a fresh request.
-      writer = null;
-      if (response.status !== 200) {
-        await response.body?.cancel();
-        response = await request(url, options.signal, null);
-      }
-    }
-  }
-  if (!response.ok || !response.body) {
-    await response.body?.cancel();
-    throw new EngineFailure({
-      kind: 'download-failed',
-      url,
-      status: response.status,
-      detail: response.statusText,
-    });
-  }
+  const transfer = await openTransfer(url, options.signal, writer?.manifest ?? null);
+  if (!transfer.resumed) writer = null;
 
   const resumeAt = writer?.manifest.storedBytes ?? 0;
-  const totalBytes = writer?.manifest.sizeBytes ?? contentLength(response);
-  const body = response.body;
+  const totalBytes = transfer.sizeBytes;
+  const { body } = transfer;
   try {
     if (file.sizeBytes !== null && totalBytes !== null && totalBytes !== file.sizeBytes) {
       throw new EngineFailure({
@@ -119,7 +93,7 @@ export async function downloadToStore<Verified>(
   writer ??= await beginFile(store, {
     ...file,
     sizeBytes: totalBytes ?? file.sizeBytes,
-    validator: response.headers.get('etag') ?? response.headers.get('last-modified'),
+    validator: transfer.validator,
   });
   return storeStream(store, writer, body.getReader(), options);
 }
@@ -144,69 +118,6 @@ export async function importToStore<Verified>(
   }
 }
 
-async function request(
-  url: string,
-  signal: AbortSignal,
-  resumeFrom: FileManifest | null,
-): Promise<Response> {
-  const headers = new Headers();
-  if (resumeFrom && resumeFrom.storedBytes > 0) {
-    headers.set('Range', `bytes=${resumeFrom.storedBytes}-`);
-    // Bytes of a file that changed on the server must not be glued to the old ones.
-    if (resumeFrom.validator) headers.set('If-Range', resumeFrom.validator);
-  }
-  try {
-    // `no-store`: the bytes go to IndexedDB; a second copy in the HTTP cache would only eat quota.
-    return await fetch(url, { signal, cache: 'no-store', headers });
-  } catch (cause) {
-    throw new EngineFailure(
-      isAbortError(cause)
-        ? { kind: 'cancelled' }
-        : { kind: 'download-failed', url, status: null, detail: describe(cause) },
-    );
-  }
-}
-
-/** A partial file can be continued only if it is the same file the caller asks for now. */
-function sameSource(stored: FileManifest, wanted: NewFile): boolean {
-  if (stored.complete) return false;
-  if (wanted.sizeBytes !== null && stored.sizeBytes !== wanted.sizeBytes) return false;
-  return wanted.sha256 === null || stored.sha256 === wanted.sha256;
-}
-
-function rangeOf(response: Response): { start: number; total: number | null } | null {
-  const match = /^bytes (\d+)-\d+\/(\d+|\*)$/.exec(response.headers.get('content-range') ?? '');
-  if (!match) return null;
-  return { start: Number(match[1]), total: match[2] === '*' ? null : Number(match[2]) };
-}
-
-function contentLength(response: Response): number | null {
-  // A compressed body's length says nothing about the bytes we will receive.
-  if (response.headers.get('content-encoding')) return null;
-  const value = Number(response.headers.get('content-length'));
-  return Number.isSafeInteger(value) && value > 0 ? value : null;
-}
-
-/**
- * The running SHA-256 of a file, restored from the manifest's saved state, with the stored bytes
- * after that state (hashing may have lagged behind writing) read back from IndexedDB.
- */
-async function hasherFor(store: ShardStore, manifest: FileManifest): Promise<ChunkHasher | null> {
-  if (manifest.sha256 === null) return null;
-  const from = manifest.hashState
-    ? { hashedBytes: manifest.hashedBytes, state: manifest.hashState }
-    : { hashedBytes: 0, state: null };
-  const hasher = await createChunkHasher(from);
-  if (from.hashedBytes === manifest.storedBytes) return hasher;
-  const stored = await readChunks(store, manifest.url, manifest.chunkBytes, manifest.storedBytes);
-  if (!stored) throw new Error(`stored chunks of ${manifest.url} vanished`);
-  const reader = stored.slice(from.hashedBytes).stream().getReader();
-  for (let read = await reader.read(); !read.done; read = await reader.read()) {
-    hasher.update(read.value.slice());
-  }
-  return hasher;
-}
-
 async function storeStream<Verified>(
   store: ShardStore,
   writer: FileWriter,
@@ -215,10 +126,6 @@ async function storeStream<Verified>(
 ): Promise<Stored<Verified>> {
   const { url, chunkBytes, sizeBytes: totalBytes, sha256 } = writer.manifest;
   const resumeAt = writer.manifest.storedBytes;
-  // The pieces of the chunk being filled, as the network delivered them: the Blob of a chunk is
-  // their only copy, and the hash worker takes them over.
-  let pieces: Uint8Array<ArrayBuffer>[] = [];
-  let filled = 0;
   let received = 0;
   let headChecked = resumeAt > 0; // checked when the first bytes arrived
   let lastReport = 0;
@@ -227,47 +134,41 @@ async function storeStream<Verified>(
   const writes: Promise<void>[] = [];
   let hasher: ChunkHasher | null = null;
 
-  const checkHeadOnce = () => {
+  const checkHeadOnce = (pieces: readonly Uint8Array[]) => {
     if (headChecked) return;
-    checkHead(headOf(pieces));
+    checkHead(headOf(pieces, HEAD_BYTES));
     headChecked = true;
   };
   const settleWrites = () => Promise.all(writes.splice(0));
 
   try {
     hasher = await hasherFor(store, writer.manifest);
-    const flush = async () => {
-      checkHeadOnce();
+    // A chunk's pieces are as the network delivered them: its Blob is their only copy, and the
+    // hash worker takes them over.
+    const chunks = createChunkAssembler(chunkBytes, async (pieces) => {
+      checkHeadOnce(pieces);
       if (writes.length >= WRITES_IN_FLIGHT) await writes.shift();
       // The Blob takes its own copy at once; then the pieces can move to the hash worker.
       const write = writer.append(new Blob(pieces), hasher?.progress);
       write.catch(() => undefined); // awaited (and thrown) below
       writes.push(write);
       for (const piece of pieces) hasher?.update(ownBuffer(piece));
-      pieces = [];
-      filled = 0;
-    };
+    });
 
     for (;;) {
       const { done, value } = await reader.read();
       signal.throwIfAborted();
       if (done) break;
       received += value.byteLength;
-      for (let at = 0; at < value.byteLength;) {
-        const take = Math.min(value.byteLength - at, chunkBytes - filled);
-        pieces.push(take === value.byteLength ? value : value.subarray(at, at + take));
-        filled += take;
-        at += take;
-        if (filled === chunkBytes) await flush();
-      }
-      if (filled >= HEAD_BYTES) checkHeadOnce();
+      await chunks.push(value);
+      if (chunks.filled >= HEAD_BYTES) checkHeadOnce(chunks.pieces);
       const now = Date.now();
       if (now - lastReport >= PROGRESS_INTERVAL_MS) {
         lastReport = now;
         onProgress(resumeAt + received, totalBytes);
       }
     }
-    if (filled > 0 || !headChecked) await flush();
+    if (chunks.filled > 0 || !headChecked) await chunks.flush();
     await settleWrites();
     const storedBytes = resumeAt + received;
     if (totalBytes !== null && storedBytes < totalBytes) {
@@ -299,25 +200,19 @@ async function storeStream<Verified>(
   } catch (cause) {
     await reader.cancel().catch(() => undefined);
     await settleWrites().catch(() => undefined);
-    const error = failureOf(cause, url, resumeAt + received, writer);
+    const error = classifyError(cause, {
+      download: {
+        url,
+        expectedBytes: writer.manifest.sizeBytes,
+        receivedBytes: resumeAt + received,
+        storedBytes: writer.manifest.storedBytes,
+      },
+    });
     if (!keepsPartial(error, writer)) await writer.discard().catch(() => undefined);
     throw new EngineFailure(error);
   } finally {
     hasher?.close();
   }
-}
-
-/** Up to the first HEAD_BYTES bytes of a chunk being filled. */
-function headOf(pieces: Uint8Array[]): Uint8Array {
-  const head = new Uint8Array(HEAD_BYTES);
-  let at = 0;
-  for (const piece of pieces) {
-    if (at >= HEAD_BYTES) break;
-    const take = piece.subarray(0, HEAD_BYTES - at);
-    head.set(take, at);
-    at += take.byteLength;
-  }
-  return head.subarray(0, at);
 }
 
 /** `piece` if it alone owns its buffer (so that it can be transferred), else a copy. */
@@ -355,25 +250,4 @@ function keepsPartial(error: EngineError, writer: FileWriter): boolean {
     default:
       return false;
   }
-}
-
-const isQuotaError = (cause: unknown) =>
-  typeof cause === 'object' &&
-  cause !== null &&
-  (cause as { name?: unknown }).name === 'QuotaExceededError';
-
-function failureOf(cause: unknown, url: string, arrived: number, writer: FileWriter): EngineError {
-  if (cause instanceof EngineFailure) return cause.error;
-  if (isAbortError(cause)) return { kind: 'cancelled' };
-  if (isQuotaError(cause)) {
-    return {
-      kind: 'storage-full',
-      detail: describe(cause),
-      storedBytes: writer.manifest.storedBytes,
-    };
-  }
-  // The body stream fails with a TypeError when the connection drops mid-download.
-  const total = writer.manifest.sizeBytes;
-  if (cause instanceof TypeError && total !== null) return incomplete(url, total, arrived, writer);
-  return { kind: 'download-failed', url, status: null, detail: describe(cause) };
 }

@@ -4,7 +4,7 @@ import type { AttentionShape } from '../../shared/memory-estimate.ts';
  * Curated GGUF models on Hugging Face, each at the quantization levels its publisher offers.
  * Sizes are approximate (the listing's rounding); the download's own Content-Length is what the
  * progress bar uses. SHA-256s are not written here: the worker reads them from the repo's listing
- * on Hugging Face before downloading (see `open-gguf.ts`), so they can never go stale.
+ * on Hugging Face before downloading (see `hf-known-hashes.ts`), so they can never go stale.
  */
 export interface GgufCatalogEntry {
   family: string;
