@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { GpuReport } from '../../src/shared/engine-protocol.ts';
 import {
   chromium,
   type Browser,
@@ -92,14 +93,10 @@ export async function withFreshProfile<T>(
 export interface Machine {
   browser: string;
   executable: string;
-  webgpuAdapter: {
-    vendor: string;
-    architecture: string;
-    device: string;
-    description: string;
-    shaderF16: boolean;
-    maxBufferSize: number;
-  } | null;
+  webgpuAdapter: Pick<
+    Extract<GpuReport, { status: 'available' }>,
+    'vendor' | 'architecture' | 'device' | 'description' | 'shaderF16' | 'maxBufferSize'
+  > | null;
   cpuCount: number;
   cpuModel: string;
   hardwareConcurrency: number;
