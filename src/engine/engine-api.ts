@@ -129,6 +129,10 @@ async function deleteModel(spec: ModelSpec): Promise<void> {
   await forgetUsage(usage, spec);
 }
 
+/**
+ * The engine API over this module's state (its stores and the loaded model): one engine per
+ * thread, as a GPU device and a wasm heap are per thread too. Call it once per thread.
+ */
 export function createEngineApi(): EngineApi {
   return {
     probe(again = false) {
