@@ -4,8 +4,10 @@
  * `createEngineApi` (the main thread reaches the worker only through `engine-client.ts`).
  */
 import type {
+  BenchmarkStream,
   DeviceReport,
   EngineApi,
+  EngineError,
   GenerateStream,
   ImportStream,
   LoadEvent,
@@ -13,6 +15,7 @@ import type {
   LoadStream,
   ModelSpec,
   Outcome,
+  ScoreStream,
 } from '../shared/engine-protocol.ts';
 import {
   streamSender,
@@ -49,7 +52,8 @@ let current: LocalEngine | null = null;
 let loading: AbortSignal | null = null;
 /** The model being loaded (or imported) now, so that it is not deleted under the download. */
 let loadingKey: string | null = null;
-let generating: AbortSignal | null = null;
+/** An answer, a scoring or a benchmark in progress: one at a time, as the model is one. */
+let running: 'generate' | 'measure' | null = null;
 
 const deviceReport = () => (device ??= probeDevice());
 
@@ -129,6 +133,33 @@ async function deleteModel(spec: ModelSpec): Promise<void> {
   await forgetUsage(usage, spec);
 }
 
+const busy = (operation: 'load' | 'generate' | 'measure'): EngineError => ({
+  kind: 'busy',
+  operation,
+});
+
+/**
+ * Runs `work` on the loaded model, unless there is none or it is busy. A lost device leaves the
+ * model unusable: it is dropped, so that the UI offers to load it again.
+ */
+async function run<T>(
+  operation: 'generate' | 'measure',
+  work: (engine: LocalEngine) => Promise<T>,
+) {
+  const engine = current;
+  if (!engine) return withLoaded<T>({ ok: false, error: { kind: 'no-model-loaded' } });
+  if (loading) return withLoaded<T>({ ok: false, error: busy('load') });
+  if (running) return withLoaded<T>({ ok: false, error: busy(running) });
+  running = operation;
+  try {
+    const result = await outcome(() => work(engine));
+    if (!result.ok && result.error.kind === 'gpu-device-lost') await unloadCurrent();
+    return withLoaded(result);
+  } finally {
+    running = null;
+  }
+}
+
 /**
  * The engine API over this module's state (its stores and the loaded model): one engine per
  * thread, as a GPU device and a wasm heap are per thread too. Call it once per thread.
@@ -163,9 +194,7 @@ export function createEngineApi(): EngineApi {
     load: (spec, options, port) =>
       streamed<LoadStream>(port, async (stream) => {
         if (loading) return withLoaded({ ok: false, error: { kind: 'busy', operation: 'load' } });
-        if (generating) {
-          return withLoaded({ ok: false, error: { kind: 'busy', operation: 'generate' } });
-        }
+        if (running) return withLoaded({ ok: false, error: busy(running) });
         loading = stream.signal;
         loadingKey = modelKey(spec);
         try {
@@ -187,30 +216,26 @@ export function createEngineApi(): EngineApi {
       }),
 
     generate: (request, port) =>
-      streamed<GenerateStream>(port, async (stream) => {
-        const engine = current;
-        if (!engine) return withLoaded({ ok: false, error: { kind: 'no-model-loaded' } });
-        if (loading) return withLoaded({ ok: false, error: { kind: 'busy', operation: 'load' } });
-        if (generating) {
-          return withLoaded({ ok: false, error: { kind: 'busy', operation: 'generate' } });
-        }
-        generating = stream.signal;
-        try {
-          const result = await outcome(async () => {
-            const { finishReason, measurements } = await engine.generate(
-              request,
-              (text) => stream.send({ text }),
-              stream.signal,
-            );
-            return { finishReason, measurements };
-          });
-          // A lost device leaves the model unusable: drop it so the UI offers to load again.
-          if (!result.ok && result.error.kind === 'gpu-device-lost') await unloadCurrent();
-          return withLoaded(result);
-        } finally {
-          generating = null;
-        }
-      }),
+      streamed<GenerateStream>(port, (stream) =>
+        run('generate', async (engine) => {
+          const { finishReason, measurements } = await engine.generate(
+            request,
+            (text) => stream.send({ text }),
+            stream.signal,
+          );
+          return { finishReason, measurements };
+        }),
+      ),
+
+    score: (request, port) =>
+      streamed<ScoreStream>(port, (stream) =>
+        run('measure', (engine) => engine.score(request, stream.send, stream.signal)),
+      ),
+
+    benchmark: (request, port) =>
+      streamed<BenchmarkStream>(port, (stream) =>
+        run('measure', (engine) => engine.benchmark(request, stream.send, stream.signal)),
+      ),
 
     networkLog: () => Promise.resolve(contactedOrigins()),
   };

@@ -1,8 +1,14 @@
 import type {
+  BenchmarkEvent,
+  BenchmarkRequest,
+  BenchmarkRun,
   GenerateRequest,
   GenerationResult,
   LoadedModel,
   RunMeasurements,
+  ScoreEvent,
+  ScoreRequest,
+  ScoreResult,
 } from '../shared/engine-protocol.ts';
 
 /**
@@ -23,6 +29,28 @@ export interface LocalEngine {
     onToken: (text: string) => void,
     signal: AbortSignal,
   ) => Promise<GenerationResult>;
+
+  /**
+   * Teacher-forces `request.target` (see `ScoreRequest`).
+   *
+   * @throws EngineFailure `cancelled`, `not-supported`, `context-overflow`, `generation-failed`
+   */
+  score: (
+    request: ScoreRequest,
+    onProgress: (event: ScoreEvent) => void,
+    signal: AbortSignal,
+  ) => Promise<ScoreResult>;
+
+  /**
+   * Measures prefill and decode, one entry per repetition.
+   *
+   * @throws EngineFailure `cancelled`, `gpu-device-lost`, `generation-failed`
+   */
+  benchmark: (
+    request: BenchmarkRequest,
+    onProgress: (event: BenchmarkEvent) => void,
+    signal: AbortSignal,
+  ) => Promise<BenchmarkRun[]>;
 
   /** Frees the model's memory (wasm heap, GPU buffers). */
   unload: () => Promise<void>;

@@ -1,5 +1,9 @@
 import { transfer, wrap } from 'comlink';
 import type {
+  BenchmarkEvent,
+  BenchmarkRequest,
+  BenchmarkRun,
+  BenchmarkStream,
   DeviceReport,
   EngineApi,
   EngineError,
@@ -15,6 +19,10 @@ import type {
   ModelSpec,
   OriginContact,
   Outcome,
+  ScoreEvent,
+  ScoreRequest,
+  ScoreResult,
+  ScoreStream,
   StoredModel,
 } from '../shared/engine-protocol.ts';
 import { describe } from '../shared/engine-failure.ts';
@@ -47,6 +55,19 @@ export interface EngineClient {
     request: GenerateRequest,
     handlers: { signal: AbortSignal; onToken: (text: string) => void },
   ) => Promise<ModelOutcome<GenerationResult>>;
+  score: (
+    request: ScoreRequest,
+    handlers: Handlers<ScoreEvent>,
+  ) => Promise<ModelOutcome<ScoreResult>>;
+  benchmark: (
+    request: BenchmarkRequest,
+    handlers: Handlers<BenchmarkEvent>,
+  ) => Promise<ModelOutcome<BenchmarkRun[]>>;
+}
+
+export interface Handlers<E> {
+  signal: AbortSignal;
+  onEvent: (event: E) => void;
 }
 
 export interface LoadHandlers {
@@ -104,6 +125,9 @@ const workerStopped = (cause: unknown): EngineError => ({
   detail: describe(cause),
 });
 
+/** A stopped engine holds no model any more. */
+const modelGone = (error: EngineError) => ({ ok: false as const, error, loaded: null });
+
 export function createEngineClient(
   connect: () => EngineConnection = inferenceWorker(),
 ): EngineClient {
@@ -159,16 +183,7 @@ export function createEngineClient(
       ),
 
     load: (spec, options, { signal, onEvent }) =>
-      stream<LoadStream>(
-        (api, port) => api.load(spec, options, port),
-        signal,
-        onEvent,
-        (error) => ({
-          ok: false,
-          error,
-          loaded: null,
-        }),
-      ),
+      stream<LoadStream>((api, port) => api.load(spec, options, port), signal, onEvent, modelGone),
 
     async generate(request, { signal, onToken }) {
       let text = '';
@@ -179,9 +194,20 @@ export function createEngineClient(
           text += token.text;
           onToken(token.text);
         },
-        (error) => ({ ok: false, error, loaded: null }),
+        modelGone,
       );
       return end.ok ? { ok: true, value: { ...end.value, text } } : end;
     },
+
+    score: (request, { signal, onEvent }) =>
+      stream<ScoreStream>((api, port) => api.score(request, port), signal, onEvent, modelGone),
+
+    benchmark: (request, { signal, onEvent }) =>
+      stream<BenchmarkStream>(
+        (api, port) => api.benchmark(request, port),
+        signal,
+        onEvent,
+        modelGone,
+      ),
   };
 }

@@ -28,6 +28,8 @@ export type EngineState =
   | { status: 'loading'; spec: ModelSpec; stage: 'verifying' | 'initializing' }
   | { status: 'ready'; model: LoadedModel }
   | { status: 'generating'; model: LoadedModel }
+  /** Scored or benchmarked (the quantization lab). */
+  | { status: 'measuring'; model: LoadedModel }
   /**
    * `model` is what is still loaded and usable after the failure, if anything; `spec` is what
    * failed to load, so that it can be resumed or downloaded again.
@@ -41,6 +43,7 @@ export function loadedModel(state: EngineState): LoadedModel | null {
   switch (state.status) {
     case 'ready':
     case 'generating':
+    case 'measuring':
     case 'error':
       return state.model;
     default:

@@ -1,4 +1,4 @@
-import type { EngineClient } from './engine-client.ts';
+import type { EngineClient, Handlers } from './engine-client.ts';
 import {
   canGenerate,
   canLoad,
@@ -13,6 +13,10 @@ import { createExternalStore, type ExternalStore } from './external-store.ts';
 import type { PreferenceStore } from './preferences.ts';
 import type { RunLog } from './run-log.ts';
 import type {
+  BackendPreference,
+  BenchmarkEvent,
+  BenchmarkRequest,
+  BenchmarkRun,
   DeviceReport,
   EngineError,
   GenerateRequest,
@@ -22,6 +26,9 @@ import type {
   ModelSpec,
   OriginContact,
   Outcome,
+  ScoreEvent,
+  ScoreRequest,
+  ScoreResult,
   StoredModel,
 } from '../shared/engine-protocol.ts';
 
@@ -29,6 +36,37 @@ export interface EngineSnapshot {
   state: EngineState;
   device: DeviceReport | null;
   stored: StoredModel[];
+  /** Who holds the engine for a while (e.g. "Compare"), so that nobody else may use it. */
+  heldBy: string | null;
+}
+
+/** Whether a load (or a deletion) may start now: nothing under way and nobody holds the engine. */
+export const mayLoad = (s: EngineSnapshot): boolean => !s.heldBy && canLoad(s.state);
+
+/** Whether a message may be sent now: a model is loaded, free, and nobody holds the engine. */
+export const mayGenerate = (s: EngineSnapshot): boolean => !s.heldBy && canGenerate(s.state);
+
+/**
+ * The engine held by one owner (the quantization lab): its loads, answers and measurements are
+ * the only ones allowed until `release`. Every step still shows in the engine's state.
+ */
+export interface EngineSession {
+  /** Loads with `backend`, whatever the persisted preference says. */
+  load: (spec: ModelSpec, backend: BackendPreference) => Promise<ModelOutcome<LoadedModel>>;
+  generate: (
+    request: GenerateRequest,
+    onToken: (text: string) => void,
+    signal: AbortSignal,
+  ) => Promise<ModelOutcome<GenerationResult>>;
+  score: (
+    request: ScoreRequest,
+    handlers: Handlers<ScoreEvent>,
+  ) => Promise<ModelOutcome<ScoreResult>>;
+  benchmark: (
+    request: BenchmarkRequest,
+    handlers: Handlers<BenchmarkEvent>,
+  ) => Promise<ModelOutcome<BenchmarkRun[]>>;
+  release: () => void;
 }
 
 /**
@@ -58,6 +96,11 @@ export interface EngineStore extends ExternalStore<EngineSnapshot> {
   networkLog: () => Promise<OriginContact[]>;
   /** Deletes stored models (complete or partial); fails with the first error, if any. */
   deleteStored: (specs: ModelSpec[]) => Promise<Outcome<null>>;
+  /**
+   * Takes the engine for `holder` until the session is released; null when something is under
+   * way or someone else holds it.
+   */
+  hold: (holder: string) => EngineSession | null;
 }
 
 /** Why this browser cannot run any model at all, or null when it can run at least GGUF on CPU. */
@@ -82,9 +125,14 @@ export interface EngineStoreParts {
   adapterRecheckMs?: readonly number[];
 }
 
-const busy = (state: EngineState): EngineError => ({
+const busy = (state: EngineState, heldBy: string | null): EngineError => ({
   kind: 'busy',
-  operation: state.status === 'generating' ? 'generate' : 'load',
+  operation:
+    heldBy || state.status === 'measuring'
+      ? 'measure'
+      : state.status === 'generating'
+        ? 'generate'
+        : 'load',
 });
 
 export function createEngineStore(
@@ -95,6 +143,7 @@ export function createEngineStore(
     state: { status: 'starting' },
     device: null,
     stored: [],
+    heldBy: null,
   });
   let loadController: AbortController | null = null;
   let generateController: AbortController | null = null;
@@ -113,12 +162,20 @@ export function createEngineStore(
     store.set((s) => ({ ...s, stored }));
   };
 
-  const loadSpec = async (spec: ModelSpec, controller: AbortController) => {
+  const loadSpec = async (
+    spec: ModelSpec,
+    controller: AbortController,
+    backend: BackendPreference = preferences.get().backend,
+  ) => {
     setState({ status: 'loading', spec, stage: 'verifying' });
-    const outcome = await client.load(spec, preferences.get(), {
-      signal: controller.signal,
-      onEvent: onProgress(spec, controller.signal),
-    });
+    const outcome = await client.load(
+      spec,
+      { backend },
+      {
+        signal: controller.signal,
+        onEvent: onProgress(spec, controller.signal),
+      },
+    );
     loadController = null;
     setState(
       outcome.ok
@@ -126,6 +183,60 @@ export function createEngineStore(
         : loadFailed(outcome.error, outcome.loaded, spec),
     );
     await refreshStored();
+    return outcome;
+  };
+
+  /** What an action that may not run now ends with: busy, and the model still loaded. */
+  const refused = <T>(): ModelOutcome<T> => ({
+    ok: false,
+    error: busy(state(), store.get().heldBy),
+    loaded: loadedModel(state()),
+  });
+
+  const generate = async (
+    request: GenerateRequest,
+    onToken: (text: string) => void,
+    sentAt: number,
+    signal?: AbortSignal,
+  ): Promise<ModelOutcome<GenerationResult>> => {
+    const model = loadedModel(state());
+    if (!model) return { ok: false, error: { kind: 'no-model-loaded' }, loaded: null };
+    if (!canGenerate(state())) return refused();
+    const controller = new AbortController();
+    signal?.addEventListener('abort', () => controller.abort(), { once: true });
+    generateController = controller;
+    const id = runs.begin(model, sentAt);
+    setState({ status: 'generating', model });
+
+    const outcome = await client.generate(request, {
+      signal: controller.signal,
+      onToken: (text) => {
+        runs.token(id, performance.now());
+        onToken(text);
+      },
+    });
+    generateController = null;
+    runs.end(id, outcome.ok ? outcome.value : null, performance.now());
+    setState(
+      outcome.ok
+        ? { status: 'ready', model }
+        : runFailed(outcome.error, outcome.loaded, model.spec),
+    );
+    return outcome;
+  };
+
+  /** A scoring or a benchmark of the loaded model: the state says so while it runs. */
+  const measure = async <T>(work: () => Promise<ModelOutcome<T>>): Promise<ModelOutcome<T>> => {
+    const model = loadedModel(state());
+    if (!model) return { ok: false, error: { kind: 'no-model-loaded' }, loaded: null };
+    if (!canGenerate(state())) return refused();
+    setState({ status: 'measuring', model });
+    const outcome = await work();
+    setState(
+      outcome.ok
+        ? { status: 'ready', model }
+        : runFailed(outcome.error, outcome.loaded, model.spec),
+    );
     return outcome;
   };
 
@@ -166,15 +277,13 @@ export function createEngineStore(
     },
 
     async load(spec) {
-      if (!canLoad(state()))
-        return { ok: false, error: busy(state()), loaded: loadedModel(state()) };
+      if (!mayLoad(store.get())) return refused();
       loadController = new AbortController();
       return loadSpec(spec, loadController);
     },
 
     async loadLocalFile(file) {
-      if (!canLoad(state()))
-        return { ok: false, error: busy(state()), loaded: loadedModel(state()) };
+      if (!mayLoad(store.get())) return refused();
       const previous = loadedModel(state());
       const label = file.name.replace(/\.gguf$/i, '');
       const spec: ModelSpec = { engine: 'gguf', url: `local:${file.name}`, label };
@@ -194,6 +303,7 @@ export function createEngineStore(
     },
 
     async deleteStored(specs) {
+      if (store.get().heldBy) return refused();
       for (const spec of specs) {
         const outcome = await client.deleteStored(spec);
         if (!outcome.ok) {
@@ -210,29 +320,35 @@ export function createEngineStore(
     },
 
     async generate(request, onToken, sentAt = performance.now()) {
-      const model = loadedModel(state());
-      if (!model) return { ok: false, error: { kind: 'no-model-loaded' }, loaded: null };
-      if (!canGenerate(state())) return { ok: false, error: busy(state()), loaded: model };
-      const controller = new AbortController();
-      generateController = controller;
-      const id = runs.begin(model, sentAt);
-      setState({ status: 'generating', model });
+      if (store.get().heldBy) return refused();
+      return generate(request, onToken, sentAt);
+    },
 
-      const outcome = await client.generate(request, {
-        signal: controller.signal,
-        onToken: (text) => {
-          runs.token(id, performance.now());
-          onToken(text);
+    hold(holder) {
+      if (!mayLoad(store.get())) return null;
+      store.set((s) => ({ ...s, heldBy: holder }));
+      let held = true;
+      const whileHeld = <T>(work: () => Promise<ModelOutcome<T>>): Promise<ModelOutcome<T>> =>
+        held ? work() : Promise.resolve(refused());
+      return {
+        load: (spec, backend) =>
+          whileHeld(() => {
+            if (!canLoad(state())) return Promise.resolve(refused());
+            loadController = new AbortController();
+            return loadSpec(spec, loadController, backend);
+          }),
+        generate: (request, onToken, signal) =>
+          whileHeld(() => generate(request, onToken, performance.now(), signal)),
+        score: (request, handlers) =>
+          whileHeld(() => measure(() => client.score(request, handlers))),
+        benchmark: (request, handlers) =>
+          whileHeld(() => measure(() => client.benchmark(request, handlers))),
+        release() {
+          if (!held) return;
+          held = false;
+          store.set((s) => ({ ...s, heldBy: null }));
         },
-      });
-      generateController = null;
-      runs.end(id, outcome.ok ? outcome.value : null, performance.now());
-      setState(
-        outcome.ok
-          ? { status: 'ready', model }
-          : runFailed(outcome.error, outcome.loaded, model.spec),
-      );
-      return outcome;
+      };
     },
 
     stop() {

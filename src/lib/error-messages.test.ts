@@ -66,6 +66,7 @@ const examples: { [K in EngineError['kind']]: Extract<EngineError, { kind: K }> 
   busy: { kind: 'busy', operation: 'load' },
   cancelled: { kind: 'cancelled' },
   'generation-failed': { kind: 'generation-failed', detail: 'boom' },
+  'not-supported': { kind: 'not-supported', operation: 'scoring', engine: 'mlc' },
   internal: { kind: 'internal', detail: 'boom' },
 };
 

@@ -148,10 +148,11 @@ export function errorMessage(error: EngineError): ErrorMessage {
       return { title: 'No model is loaded.', action: 'Pick a model and press Load.' };
     case 'busy':
       return {
-        title:
-          error.operation === 'load'
-            ? 'A model is still loading.'
-            : 'An answer is still being generated.',
+        title: {
+          load: 'A model is still loading.',
+          generate: 'An answer is still being generated.',
+          measure: 'The model is being measured (Compare).',
+        }[error.operation],
         action: 'Wait for it to finish, or stop it first.',
       };
     case 'cancelled':
@@ -164,6 +165,11 @@ export function errorMessage(error: EngineError): ErrorMessage {
       return {
         title: `The model failed while answering: ${error.detail}`,
         action: 'Send the message again, or start a new chat.',
+      };
+    case 'not-supported':
+      return {
+        title: `${error.engine === 'mlc' ? 'MLC models (web-llm)' : 'GGUF models (llama.cpp)'} cannot do this here: ${error.operation}.`,
+        action: 'Use a model of the other kind for this.',
       };
     case 'internal':
       return {

@@ -66,6 +66,16 @@ export interface LoadOptions {
 /** The backend that actually ran, as reported by the engine (never the one merely requested). */
 export type Backend = { kind: 'webgpu'; adapter: string } | { kind: 'cpu'; threads: number };
 
+/**
+ * Memory a loaded model holds, as the engine reports it (llama.cpp's load log: its model, KV
+ * cache and compute buffers on every device, summed). Null fields were not reported.
+ */
+export interface ModelMemory {
+  weightsBytes: number | null;
+  kvCacheBytes: number | null;
+  computeBytes: number | null;
+}
+
 export interface LoadedModel {
   spec: ModelSpec;
   /** Human-readable name (GGUF `general.name` or the MLC model id). */
@@ -77,6 +87,13 @@ export interface LoadedModel {
   /** True when every byte came from IndexedDB and no request was made to the model host. */
   fromStorage: boolean;
   sizeBytes: number | null;
+  /** From handing the stored bytes to the engine to a model ready to answer (no download). */
+  loadMs: number;
+  memory: ModelMemory;
+  /** Elements and bytes of every weight tensor (GGUF header); null where not known. */
+  weights: { parameters: number; bytes: number } | null;
+  /** Tokens in the model's vocabulary; null where the engine does not say. */
+  vocabSize: number | null;
 }
 
 /**
@@ -148,6 +165,76 @@ export interface GenerationResult extends GenerationSummary {
   text: string;
 }
 
+/** One token and the model's log-probability of it (natural log, from the raw logits). */
+export interface TokenLogprob {
+  token: number;
+  logprob: number;
+}
+
+/**
+ * One position of a teacher-forced text: the token the text has there, how likely the model
+ * found it, and the model's most likely tokens there (most likely first).
+ */
+export interface TokenScore extends TokenLogprob {
+  /** The piece of text this token stands for. */
+  text: string;
+  top: TokenLogprob[];
+}
+
+/**
+ * Teacher-forced scoring, as llama.cpp's perplexity tool does it: the model reads `prompt`, then
+ * is made to produce `target` token by token, and reports at each position the log-probability
+ * of the forced token and its `topK` most likely tokens (all from the raw logits, before any
+ * sampling). The first variant of a comparison forces the text; the others force the tokens the
+ * first one produced, so that every variant is scored on the same sequence.
+ */
+export interface ScoreRequest {
+  /** Context only, never scored. Not empty: the engine needs a prompt to start from. */
+  prompt: string;
+  target: { text: string } | { tokens: number[] };
+  topK: number;
+}
+
+export interface ScoreResult {
+  promptTokens: number;
+  positions: TokenScore[];
+  /**
+   * Tokens the engine makes of prompt + target text read as one prompt: the canonical
+   * tokenization. It equals `promptTokens + positions.length` when the forced tokens are the
+   * canonical ones. Null when the target was given as tokens.
+   */
+  canonicalTokens: number | null;
+  /** The top-K actually used (the engine may have to lower it; see `wllama-engine.ts`). */
+  topK: number;
+}
+
+/** Progress of a scoring run: positions scored so far out of how many (when known). */
+export interface ScoreEvent {
+  scored: number;
+  total: number | null;
+}
+
+/**
+ * Speed as llama-bench measures it: prefill of a prompt of about `promptTokens` tokens, then
+ * `decodeTokens` generated tokens (end-of-text ignored), `repetitions` times, nothing cached.
+ */
+export interface BenchmarkRequest {
+  promptText: string;
+  decodeTokens: number;
+  repetitions: number;
+}
+
+/** One repetition, by the engine's own timings. */
+export interface BenchmarkRun {
+  prefill: { tokens: number; ms: number };
+  decode: { tokens: number; ms: number };
+}
+
+export interface BenchmarkEvent {
+  repetition: number;
+  of: number;
+}
+
 /**
  * Every failure that can cross the worker, as data. `error-messages.ts` maps each kind to a
  * message that says what to do next.
@@ -183,9 +270,12 @@ export type EngineError =
   | { kind: 'context-overflow'; contextSize: number }
   | { kind: 'gpu-device-lost'; detail: string }
   | { kind: 'no-model-loaded' }
-  | { kind: 'busy'; operation: 'load' | 'generate' }
+  /** `measure`: scoring or a speed benchmark (the quantization lab). */
+  | { kind: 'busy'; operation: 'load' | 'generate' | 'measure' }
   | { kind: 'cancelled' }
   | { kind: 'generation-failed'; detail: string }
+  /** The loaded model's engine cannot do this (e.g. teacher-forced scoring on web-llm). */
+  | { kind: 'not-supported'; operation: string; engine: EngineKind }
   | { kind: 'internal'; detail: string };
 
 /** Results cross the worker as data instead of thrown errors, so nothing is flattened to a string. */
@@ -202,6 +292,8 @@ export type ModelOutcome<T> =
 export type ImportStream = StreamMessage<LoadEvent, Outcome<ModelSpec>>;
 export type LoadStream = StreamMessage<LoadEvent, ModelOutcome<LoadedModel>>;
 export type GenerateStream = StreamMessage<TokenEvent, ModelOutcome<GenerationSummary>>;
+export type ScoreStream = StreamMessage<ScoreEvent, ModelOutcome<ScoreResult>>;
+export type BenchmarkStream = StreamMessage<BenchmarkEvent, ModelOutcome<BenchmarkRun[]>>;
 
 /** One origin the worker sent requests to in this session. */
 export interface OriginContact {
@@ -252,6 +344,15 @@ export interface EngineApi {
    * decoded piece of text, then the summary. Cancelled, it ends with `finishReason: 'aborted'`.
    */
   generate: (request: GenerateRequest, events: MessagePort) => Promise<void>;
+
+  /**
+   * Teacher-forces a text (or tokens) through the loaded model, streaming a `ScoreStream`:
+   * progress, then every position's scores. Fails with `not-supported` where the engine cannot.
+   */
+  score: (request: ScoreRequest, events: MessagePort) => Promise<void>;
+
+  /** Measures prefill and decode speed of the loaded model, streaming a `BenchmarkStream`. */
+  benchmark: (request: BenchmarkRequest, events: MessagePort) => Promise<void>;
 
   /**
    * Every origin the worker has sent a request to in this session (model downloads, web-llm's

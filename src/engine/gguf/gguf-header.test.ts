@@ -20,6 +20,25 @@ describe('checkGguf', () => {
     expect(check.header.requiredBytes).toBeLessThanOrEqual(489472);
   });
 
+  it('counts the weights of each quantization (bits per weight)', async () => {
+    const bitsPerWeight = async (name: string) => {
+      const check = await checkGguf(await model(name));
+      if (!check.ok || !check.header.weights) throw new Error(`${name}: no weights`);
+      return (check.header.weights.bytes * 8) / check.header.weights.parameters;
+    };
+    expect(await bitsPerWeight('stories260K-chat-f32.gguf')).toBe(32);
+    // 2-D tensors in the smaller type; norms (and ffn_down, whose rows do not divide by 32) in F32.
+    const f16 = await bitsPerWeight('stories260K-chat-f16.gguf');
+    const q8 = await bitsPerWeight('stories260K-chat-q8_0.gguf');
+    const q4 = await bitsPerWeight('stories260K-chat-q4_0.gguf');
+    expect(f16).toBeGreaterThan(16);
+    expect(f16).toBeLessThan(17);
+    expect(q8).toBeGreaterThan(8.5);
+    expect(q8).toBeLessThan(f16);
+    expect(q4).toBeGreaterThan(4.5);
+    expect(q4).toBeLessThan(q8);
+  });
+
   it('knows a model without a chat template', async () => {
     const check = await checkGguf(await model('stories260K.gguf'));
     expect(check).toMatchObject({ ok: true, header: { hasChatTemplate: false } });

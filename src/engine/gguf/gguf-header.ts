@@ -16,6 +16,11 @@ export interface GgufHeader {
   attention: { layers: number; kvHeads: number; headDim: number } | null;
   /** Bytes the file must have to hold every tensor; null when a tensor type is unknown to us. */
   requiredBytes: number | null;
+  /**
+   * Every tensor's elements and bytes, for bits per weight; null when a tensor type is unknown
+   * to us (its bytes could not be counted).
+   */
+  weights: { parameters: number; bytes: number } | null;
 }
 
 export type GgufCheck =
@@ -186,6 +191,8 @@ function parse(bytes: Uint8Array, fileBytes: number): GgufCheck {
 
     let dataEnd = 0;
     let allTypesKnown = true;
+    let parameters = 0;
+    let weightBytes = 0;
     for (let i = 0; i < tensorCount; i++) {
       cursor.string(); // name
       const dims = cursor.u32();
@@ -194,8 +201,14 @@ function parse(bytes: Uint8Array, fileBytes: number): GgufCheck {
       const type = cursor.u32();
       const offset = cursor.u64();
       const block = GGML_BLOCKS[type];
-      if (block) dataEnd = Math.max(dataEnd, offset + (elements / block[0]) * block[1]);
-      else allTypesKnown = false;
+      if (block) {
+        const bytes = (elements / block[0]) * block[1];
+        dataEnd = Math.max(dataEnd, offset + bytes);
+        parameters += elements;
+        weightBytes += bytes;
+      } else {
+        allTypesKnown = false;
+      }
     }
 
     const alignment = Number(metadata.get('general.alignment') ?? DEFAULT_ALIGNMENT);
@@ -217,6 +230,7 @@ function parse(bytes: Uint8Array, fileBytes: number): GgufCheck {
         quantization: FILE_TYPES[Number(metadata.get('general.file_type'))] ?? null,
         attention: attentionOf(metadata, architecture),
         requiredBytes,
+        weights: allTypesKnown ? { parameters, bytes: weightBytes } : null,
       },
     };
   } catch (cause) {

@@ -10,16 +10,23 @@ import wasmUrl from '@wllama/wllama/esm/wasm/wllama.wasm?url';
 import type {
   Backend,
   BackendPreference,
+  BenchmarkRun,
   EngineError,
   GenerationResult,
   GpuReport,
   LoadedModel,
+  ModelMemory,
   ModelSpec,
+  ScoreEvent,
+  ScoreRequest,
+  ScoreResult,
+  TokenScore,
 } from '../../shared/engine-protocol.ts';
 import { GGUF_CONTEXT_SIZE } from '../../shared/memory-estimate.ts';
 import { adapterName } from '../device/probe-device.ts';
 import { describe, EngineFailure, isAbortError } from '../../shared/engine-failure.ts';
 import { RunRecorder, type LocalEngine } from '../local-engine.ts';
+import { textGrammar, tokenGrammar } from './gbnf-literal.ts';
 import type { GgufHeader } from './gguf-header.ts';
 
 /** Context window we allocate, capped so a 128k-context model does not allocate a huge KV cache. */
@@ -37,27 +44,47 @@ export interface WllamaLoadInput {
   fromStorage: boolean;
 }
 
+const MiB = 1 << 20;
+
 /**
  * Collects llama.cpp's native log. The backend that actually holds the weights is read from its
  * `<device> model buffer size` lines: a WebGPU buffer means the GPU runs the model; only CPU
- * buffers mean llama.cpp fell back to the CPU (e.g. an adapter without `shader-f16`).
+ * buffers mean llama.cpp fell back to the CPU (e.g. an adapter without `shader-f16`). The same
+ * lines give the memory the model holds. The last error line explains a failed request, which
+ * wllama itself reports only as a broken reply.
  */
-function nativeLog(): { logger: WllamaLogger; bufferDevices: Set<string> } {
-  const bufferDevices = new Set<string>();
-  const capture = (args: unknown[]) => {
+class NativeLog {
+  readonly bufferDevices = new Set<string>();
+  readonly memory: ModelMemory = { weightsBytes: null, kvCacheBytes: null, computeBytes: null };
+  lastError = '';
+
+  readonly logger: WllamaLogger = {
+    debug: (...args: unknown[]) => void this.capture(args),
+    log: (...args: unknown[]) => console.debug(this.capture(args)),
+    warn: (...args: unknown[]) => console.warn(this.capture(args)),
+    error: (...args: unknown[]) => console.error((this.lastError = this.capture(args))),
+  };
+
+  private capture(args: unknown[]): string {
     const line = args.map(String).join(' ');
-    const device = /(\S+) model buffer size/.exec(line)?.[1];
-    if (device) bufferDevices.add(device);
+    const buffer = /(\S+) +(model|KV|compute|output) buffer size = +([\d.]+) MiB/.exec(line);
+    if (buffer) {
+      const [, device = '', kind, mib = '0'] = buffer;
+      const field = BUFFER_FIELDS[kind as keyof typeof BUFFER_FIELDS];
+      this.memory[field] = (this.memory[field] ?? 0) + Math.round(Number(mib) * MiB);
+      if (kind === 'model') this.bufferDevices.add(device);
+    }
     return line;
-  };
-  const logger: WllamaLogger = {
-    debug: (...args: unknown[]) => void capture(args),
-    log: (...args: unknown[]) => console.debug(capture(args)),
-    warn: (...args: unknown[]) => console.warn(capture(args)),
-    error: (...args: unknown[]) => console.error(capture(args)),
-  };
-  return { logger, bufferDevices };
+  }
 }
+
+/** Which of llama.cpp's buffers counts as what (its small output buffer goes with compute). */
+const BUFFER_FIELDS = {
+  model: 'weightsBytes',
+  KV: 'kvCacheBytes',
+  compute: 'computeBytes',
+  output: 'computeBytes',
+} as const;
 
 /**
  * Loads a GGUF file into llama.cpp (wasm, WebGPU unless the CPU is asked for).
@@ -65,11 +92,12 @@ function nativeLog(): { logger: WllamaLogger; bufferDevices: Set<string> } {
  * @throws EngineFailure `model-load-failed`
  */
 export async function loadWllamaEngine(input: WllamaLoadInput): Promise<LocalEngine> {
-  const { logger, bufferDevices } = nativeLog();
-  const wllama = new Wllama({ default: wasmUrl }, { logger });
+  const log = new NativeLog();
+  const wllama = new Wllama({ default: wasmUrl }, { logger: log.logger });
   // Compat mode (browsers without JSPI or Memory64) fetches its worker from a CDN: never.
   wllama.setCompat(null);
   const contextSize = Math.min(input.header.contextLength ?? MAX_CONTEXT, MAX_CONTEXT);
+  const loadStarted = performance.now();
   try {
     // Threads, flash attention, batch sizes and the KV cache type stay wllama's defaults: measured
     // on the CPU, none of them moved decode beyond the noise, because nearly all the time is spent in
@@ -83,7 +111,8 @@ export async function loadWllamaEngine(input: WllamaLoadInput): Promise<LocalEng
     throw new EngineFailure({ kind: 'model-load-failed', detail: describe(cause) });
   }
 
-  const onGpu = [...bufferDevices].some((device) => device.startsWith('WebGPU'));
+  const loadMs = performance.now() - loadStarted;
+  const onGpu = [...log.bufferDevices].some((device) => device.startsWith('WebGPU'));
   const backend: Backend = onGpu
     ? { kind: 'webgpu', adapter: adapterName(input.gpu) }
     : { kind: 'cpu', threads: wllama.getNumThreads() };
@@ -96,6 +125,10 @@ export async function loadWllamaEngine(input: WllamaLoadInput): Promise<LocalEng
     hasChatTemplate: input.header.hasChatTemplate,
     fromStorage: input.fromStorage,
     sizeBytes: input.files.reduce((sum, file) => sum + file.size, 0),
+    loadMs,
+    memory: log.memory,
+    weights: input.header.weights,
+    vocabSize: wllama.getLoadedContextInfo().n_vocab,
   };
 
   return {
@@ -119,6 +152,7 @@ export async function loadWllamaEngine(input: WllamaLoadInput): Promise<LocalEng
       };
 
       let aborted = false;
+      log.lastError = '';
       try {
         if (request.mode === 'chat') {
           await wllama.createChatCompletion({
@@ -134,7 +168,9 @@ export async function loadWllamaEngine(input: WllamaLoadInput): Promise<LocalEng
           });
         }
       } catch (cause) {
-        if (!isAbortError(cause)) throw new EngineFailure(generationError(cause, contextSize));
+        if (!isAbortError(cause)) {
+          throw new EngineFailure(generationError(cause, contextSize, log));
+        }
         aborted = true;
       }
 
@@ -151,12 +187,176 @@ export async function loadWllamaEngine(input: WllamaLoadInput): Promise<LocalEng
       );
     },
 
+    score: (request, onProgress, signal) =>
+      scoreText(wllama, log, request, onProgress, signal, contextSize),
+
+    async benchmark(request, onProgress, signal): Promise<BenchmarkRun[]> {
+      const runs: BenchmarkRun[] = [];
+      // As llama-bench: prefill and decode measured apart, nothing reused from an earlier run.
+      const timed = async (prompt: string, maxTokens: number) => {
+        log.lastError = '';
+        const reply = await wllama
+          .createCompletion({
+            prompt,
+            max_tokens: maxTokens,
+            temperature: 0,
+            ignore_eos: true,
+            ...NO_PROMPT_CACHE,
+            abortSignal: signal,
+          })
+          .catch((cause: unknown) => {
+            throw isAbortError(cause)
+              ? new EngineFailure({ kind: 'cancelled' })
+              : new EngineFailure(generationError(cause, contextSize, log));
+          });
+        if (!reply.timings) throw new EngineFailure({ kind: 'internal', detail: 'no timings' });
+        return reply.timings;
+      };
+      for (let repetition = 1; repetition <= request.repetitions; repetition++) {
+        onProgress({ repetition, of: request.repetitions });
+        const prefill = await timed(request.promptText, 1);
+        const decode = await timed(DECODE_PROMPT, request.decodeTokens);
+        runs.push({
+          prefill: { tokens: prefill.prompt_n, ms: prefill.prompt_ms },
+          decode: { tokens: decode.predicted_n, ms: decode.predicted_ms },
+        });
+      }
+      return runs;
+    },
+
     unload: () => wllama.exit(),
   };
 }
 
-function generationError(cause: unknown, contextSize: number): EngineError {
-  const detail = describe(cause);
+/**
+ * llama.cpp's server reuses the KV cache of the previous request's common prefix unless told
+ * not to (a field wllama passes through but does not type): a measurement must compute it all.
+ */
+const NO_PROMPT_CACHE: object = { cache_prompt: false };
+
+/** Decode is measured from (nearly) empty context, as llama-bench's `tg` runs are. */
+const DECODE_PROMPT = 'Once';
+
+/**
+ * llama.cpp fails to write a reply whose tokens include a piece that is not valid UTF-8 on its
+ * own (a byte token, or part of a character split over tokens), since each is written as text.
+ */
+const BAD_UTF8 = /invalid UTF-8/i;
+
+/**
+ * Teacher-forced scoring (see `ScoreRequest`). A grammar that admits only the target makes the
+ * model produce it token by token, at decode speed, while llama.cpp reports each forced token's
+ * log-probability and the top K, computed from the raw logits before the grammar or any sampler
+ * touched them. Where the top K include a token that is not valid UTF-8 on its own (a byte
+ * token), llama.cpp cannot write its reply: the run is tried again with half the K.
+ *
+ * @throws EngineFailure `cancelled`, `context-overflow`, `generation-failed`
+ */
+async function scoreText(
+  wllama: Wllama,
+  log: NativeLog,
+  request: ScoreRequest,
+  onProgress: (event: ScoreEvent) => void,
+  signal: AbortSignal,
+  contextSize: number,
+): Promise<ScoreResult> {
+  const forced = 'tokens' in request.target ? request.target.tokens : null;
+  const total = forced?.length ?? null;
+  const grammar =
+    'text' in request.target
+      ? textGrammar(request.target.text)
+      : tokenGrammar(request.target.tokens);
+
+  for (let topK = Math.max(1, Math.round(request.topK)); ; topK = Math.floor(topK / 2)) {
+    const positions: TokenScore[] = [];
+    let promptTokens = 0;
+    log.lastError = '';
+    try {
+      await wllama.createCompletion({
+        prompt: request.prompt,
+        grammar,
+        temperature: 0,
+        logprobs: topK,
+        // The whole target, and the end-of-text token the grammar then demands; no more.
+        max_tokens: (total ?? contextSize) + 1,
+        ...NO_PROMPT_CACHE,
+        stream: true,
+        abortSignal: signal,
+        onData: (chunk: RawCompletionChunk) => {
+          if (chunk.usage) promptTokens = chunk.usage.prompt_tokens;
+          const content = (chunk.choices[0]?.logprobs as CompletionLogprobs | null)?.content ?? [];
+          for (const entry of content) {
+            if (wllama.isTokenEOG(entry.id) || positions.length === total) continue;
+            positions.push(tokenScore(entry));
+          }
+          if (content.length > 0) onProgress({ scored: positions.length, total });
+        },
+      });
+    } catch (cause) {
+      if (isAbortError(cause)) throw new EngineFailure({ kind: 'cancelled' });
+      if (BAD_UTF8.test(log.lastError)) {
+        if (topK > 1) continue;
+        throw new EngineFailure({
+          kind: 'generation-failed',
+          detail:
+            'llama.cpp cannot report the log-probability of a token that is not valid UTF-8 on its own, and this text makes one: a character the tokenizer splits into bytes. Use a text without such characters (plain ASCII always works).',
+        });
+      }
+      throw new EngineFailure(generationError(cause, contextSize, log));
+    }
+    if (forced && !forced.every((token, i) => positions[i]?.token === token)) {
+      throw new EngineFailure({
+        kind: 'generation-failed',
+        detail: `the engine did not follow the forced tokens (${positions.length} of ${forced.length} scored)`,
+      });
+    }
+    return {
+      promptTokens,
+      positions,
+      canonicalTokens: forced ? null : await canonicalTokenCount(wllama, request.prompt, positions),
+      topK,
+    };
+  }
+}
+
+function tokenScore(entry: LogprobEntry & { top_logprobs: LogprobEntry[] }): TokenScore {
+  return {
+    token: entry.id,
+    logprob: entry.logprob,
+    text: entry.token,
+    top: entry.top_logprobs.map((top) => ({ token: top.id, logprob: top.logprob })),
+  };
+}
+
+/** How many tokens the engine makes of prompt + the forced text when it reads them as a prompt. */
+async function canonicalTokenCount(
+  wllama: Wllama,
+  prompt: string,
+  positions: TokenScore[],
+): Promise<number> {
+  const reply = await wllama.createCompletion({
+    prompt: prompt + positions.map((position) => position.text).join(''),
+    max_tokens: 1,
+    temperature: 0,
+    ...NO_PROMPT_CACHE,
+  });
+  return reply.usage.prompt_tokens;
+}
+
+/** What llama.cpp's server puts in each chunk's `logprobs` (wllama types it as null). */
+interface LogprobEntry {
+  id: number;
+  token: string;
+  bytes: number[] | null;
+  logprob: number;
+}
+interface CompletionLogprobs {
+  content: (LogprobEntry & { top_logprobs: LogprobEntry[] })[];
+}
+
+/** llama.cpp's own words, where it logged any, say more than wllama's error. */
+function generationError(cause: unknown, contextSize: number, log: NativeLog): EngineError {
+  const detail = log.lastError || describe(cause);
   const type = (cause as { type?: unknown }).type;
   if (type === 'kv_cache_full' || /context size|context length|context window/i.test(detail)) {
     return { kind: 'context-overflow', contextSize };

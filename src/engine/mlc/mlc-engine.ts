@@ -9,6 +9,7 @@ import {
   type ModelRecord,
 } from '@mlc-ai/web-llm';
 import type {
+  BenchmarkRun,
   EngineError,
   GenerationResult,
   GpuReport,
@@ -91,6 +92,7 @@ export async function loadMlcEngine(
   // web-llm aborts a reload by unloading, and then resolves instead of throwing.
   const abort = () => void engine.unload();
   signal.addEventListener('abort', abort);
+  const loadStarted = performance.now();
   try {
     await engine.reload(modelId);
   } catch (cause) {
@@ -110,6 +112,11 @@ export async function loadMlcEngine(
     hasChatTemplate: true,
     fromStorage,
     sizeBytes: null,
+    // Includes the download when there was one: web-llm fetches while it loads.
+    loadMs: performance.now() - loadStarted,
+    memory: { weightsBytes: null, kvCacheBytes: null, computeBytes: null },
+    weights: null,
+    vocabSize: null,
   };
 
   return {
@@ -159,6 +166,61 @@ export async function loadMlcEngine(
             }
           : null,
       );
+    },
+
+    score() {
+      // web-llm's chat API gives at most 5 log-probs and cannot force a text.
+      return Promise.reject(
+        new EngineFailure({
+          kind: 'not-supported',
+          operation: 'teacher-forced scoring (perplexity, KL divergence)',
+          engine: 'mlc',
+        }),
+      );
+    },
+
+    async benchmark(request, onProgress, signal): Promise<BenchmarkRun[]> {
+      // As llama-bench: prefill and decode measured apart.
+      const timed = async (prompt: string, maxTokens: number) => {
+        const cancelled = () => new EngineFailure({ kind: 'cancelled' });
+        if (signal.aborted) throw cancelled();
+        const stop = () => engine.interruptGenerate();
+        signal.addEventListener('abort', stop);
+        try {
+          const reply = await engine.completion({
+            prompt,
+            max_tokens: maxTokens,
+            temperature: 0,
+            ignore_eos: true,
+            stream: false,
+          });
+          // An interrupted run resolves with what it had: not a measurement.
+          if (!reply.usage || reply.choices[0]?.finish_reason === 'abort') throw cancelled();
+          return reply.usage;
+        } catch (cause) {
+          if (cause instanceof EngineFailure) throw cause;
+          throw new EngineFailure(generationError(cause, contextSize));
+        } finally {
+          signal.removeEventListener('abort', stop);
+        }
+      };
+      const runs: BenchmarkRun[] = [];
+      for (let repetition = 1; repetition <= request.repetitions; repetition++) {
+        onProgress({ repetition, of: request.repetitions });
+        const prefill = await timed(request.promptText, 1);
+        const decode = await timed('Once', request.decodeTokens);
+        runs.push({
+          prefill: {
+            tokens: prefill.prompt_tokens,
+            ms: spanMs(prefill.prompt_tokens, prefill.extra.prefill_tokens_per_s),
+          },
+          decode: {
+            tokens: decode.completion_tokens,
+            ms: spanMs(decode.completion_tokens, decode.extra.decode_tokens_per_s),
+          },
+        });
+      }
+      return runs;
     },
 
     unload: () => engine.unload(),

@@ -1,7 +1,7 @@
 import type { ChatTurn, GenerateRequest, SamplingSettings } from '../../shared/engine-protocol.ts';
 import { modelKey, modelLabel } from '../../shared/model-keys.ts';
-import { canGenerate, isGenerating, loadedModel } from '../../lib/engine-lifecycle.ts';
-import type { EngineStore } from '../../lib/engine-store.ts';
+import { isGenerating, loadedModel } from '../../lib/engine-lifecycle.ts';
+import { mayGenerate, type EngineStore } from '../../lib/engine-store.ts';
 import { classifyError, describe } from '../../shared/engine-failure.ts';
 import { createExternalStore, type ExternalStore } from '../../lib/external-store.ts';
 import {
@@ -238,7 +238,7 @@ export function createChatStore(
 
     async send(text, mode) {
       const sentAt = performance.now(); // the user's Send, for time to first token
-      if (!canGenerate(engine.get().state) || !text.trim()) return;
+      if (!mayGenerate(engine.get()) || !text.trim()) return;
       const questionId = append(store.get().currentLeafId, {
         role: 'user',
         content: text,

@@ -44,9 +44,10 @@ const fieldsByKind: {
   'context-overflow': { contextSize: count },
   'gpu-device-lost': { detail: text },
   'no-model-loaded': {},
-  busy: { operation: oneOf('load', 'generate') },
+  busy: { operation: oneOf('load', 'generate', 'measure') },
   cancelled: {},
   'generation-failed': { detail: text },
+  'not-supported': { operation: text, engine: oneOf('gguf', 'mlc') },
   internal: { detail: text },
 };
 

@@ -1,4 +1,6 @@
 import type {
+  BenchmarkRun,
+  BenchmarkStream,
   DeviceReport,
   EngineApi,
   EngineError,
@@ -8,6 +10,9 @@ import type {
   LoadedModel,
   LoadStream,
   ModelSpec,
+  ScoreRequest,
+  ScoreResult,
+  ScoreStream,
   StoredModel,
 } from '../../shared/engine-protocol.ts';
 import { streamSender } from '../../shared/event-stream.ts';
@@ -35,6 +40,13 @@ export interface FakeEngineScript {
   runs?: FakeRun[];
   /** An answer fails with this error after its pieces, if set. */
   generateError?: EngineError;
+  /**
+   * What scoring with the loaded model gives (or the error it fails with); by default every
+   * character of the target is a token that the model found 50 % likely, and most likely.
+   */
+  score?: (model: LoadedModel, request: ScoreRequest) => ScoreResult | EngineError;
+  /** What a benchmark gives; by default 512 prompt tokens in 100 ms and 10 ms per token. */
+  benchmark?: (model: LoadedModel) => BenchmarkRun | EngineError;
 }
 
 export interface FakeRun {
@@ -76,6 +88,28 @@ const echo = (request: GenerateRequest): string[] => {
   return text.split(/(?<= )/);
 };
 
+/** Every character a token that the model found 50 % likely, and most likely. */
+function fakeScore(_: LoadedModel, request: ScoreRequest): ScoreResult {
+  const tokens =
+    'tokens' in request.target
+      ? request.target.tokens
+      : Array.from(request.target.text, (char) => char.codePointAt(0) ?? 0);
+  const half = Math.log(0.5);
+  return {
+    promptTokens: 2,
+    positions: tokens.map((token) => ({
+      token,
+      logprob: half,
+      text: String.fromCodePoint(token),
+      top: [{ token, logprob: half }],
+    })),
+    canonicalTokens: 'text' in request.target ? 2 + tokens.length : null,
+    topK: request.topK,
+  };
+}
+
+const isError = (value: object): value is EngineError => 'kind' in value;
+
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function createFakeEngineApi(script: FakeEngineScript = {}): FakeEngineApi {
@@ -92,6 +126,10 @@ export function createFakeEngineApi(script: FakeEngineScript = {}): FakeEngineAp
     hasChatTemplate: true,
     fromStorage: stored.some((s) => modelKey(s.spec) === modelKey(spec)),
     sizeBytes: 1000,
+    loadMs: 20,
+    memory: { weightsBytes: 1000, kvCacheBytes: 100, computeBytes: 10 },
+    weights: { parameters: 2000, bytes: 1000 },
+    vocabSize: 512,
   });
 
   return {
@@ -189,6 +227,52 @@ export function createFakeEngineApi(script: FakeEngineScript = {}): FakeEngineAp
           measurements: { promptTokens: 4, outputTokens: sent, prefillMs: 10, decodeMs: 5 * sent },
         },
       });
+    },
+
+    score: async (request, port) => {
+      calls.push({ method: 'score' });
+      const stream = streamSender<ScoreStream>(port);
+      if (!current) {
+        stream.end({ ok: false, error: { kind: 'no-model-loaded' }, loaded: null });
+        return;
+      }
+      await wait(5);
+      const result = (script.score ?? fakeScore)(current, request);
+      if (stream.signal.aborted)
+        stream.end({ ok: false, error: { kind: 'cancelled' }, loaded: current });
+      else if (isError(result)) stream.end({ ok: false, error: result, loaded: current });
+      else {
+        stream.send({ scored: result.positions.length, total: result.positions.length });
+        stream.end({ ok: true, value: result });
+      }
+    },
+
+    benchmark: async (request, port) => {
+      calls.push({ method: 'benchmark' });
+      const stream = streamSender<BenchmarkStream>(port);
+      if (!current) {
+        stream.end({ ok: false, error: { kind: 'no-model-loaded' }, loaded: null });
+        return;
+      }
+      const runs: BenchmarkRun[] = [];
+      for (let repetition = 1; repetition <= request.repetitions; repetition++) {
+        stream.send({ repetition, of: request.repetitions });
+        await wait(5);
+        if (stream.signal.aborted) {
+          stream.end({ ok: false, error: { kind: 'cancelled' }, loaded: current });
+          return;
+        }
+        const run = script.benchmark?.(current) ?? {
+          prefill: { tokens: 512, ms: 100 },
+          decode: { tokens: request.decodeTokens, ms: 10 * request.decodeTokens },
+        };
+        if (isError(run)) {
+          stream.end({ ok: false, error: run, loaded: current });
+          return;
+        }
+        runs.push(run);
+      }
+      stream.end({ ok: true, value: runs });
     },
   };
 }

@@ -1,6 +1,7 @@
 import { useMemo } from 'react';
 import { useEngineValue } from '../../../lib/engine-context.tsx';
-import { canGenerate, isGenerating, loadedModel } from '../../../lib/engine-lifecycle.ts';
+import { isGenerating, loadedModel } from '../../../lib/engine-lifecycle.ts';
+import { mayGenerate } from '../../../lib/engine-store.ts';
 import { useChat, useChatStore } from '../chat-context.tsx';
 import type { ChatMode } from '../chat-store.ts';
 import { pathTo } from '../chat-tree.ts';
@@ -11,7 +12,7 @@ import { MessageList } from './message-list.tsx';
 export function ChatPanel() {
   const model = useEngineValue((s) => loadedModel(s.state));
   const generating = useEngineValue((s) => isGenerating(s.state));
-  const canSend = useEngineValue((s) => canGenerate(s.state));
+  const canSend = useEngineValue(mayGenerate);
   const chat = useChatStore();
   const { messages, currentLeafId, modeOverride, sampling, saveError } = useChat();
   const shown = useMemo(() => pathTo(messages, currentLeafId), [messages, currentLeafId]);

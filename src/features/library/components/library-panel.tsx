@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { ConfirmButton } from '../../../components/ui/confirm-button.tsx';
 import type { EngineError, ModelSpec, StoredModel } from '../../../shared/engine-protocol.ts';
 import { useEngineStore, useEngineValue } from '../../../lib/engine-context.tsx';
-import { canLoad } from '../../../lib/engine-lifecycle.ts';
+import { mayLoad } from '../../../lib/engine-store.ts';
 import { errorMessage } from '../../../lib/error-messages.ts';
 import { formatBytes, formatCount } from '../../../lib/format.ts';
 import { modelKey, modelLabel } from '../../../shared/model-keys.ts';
@@ -17,7 +17,7 @@ const dateOf = (at: number) => new Date(at).toLocaleString();
  */
 export function LibraryPanel() {
   const stored = useEngineValue((s) => s.stored);
-  const busy = useEngineValue((s) => !canLoad(s.state));
+  const busy = useEngineValue((s) => !mayLoad(s));
   const engine = useEngineStore();
   const facts = useStorageFacts(stored);
   const [problem, setProblem] = useState<EngineError | null>(null);

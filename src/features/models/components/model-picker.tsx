@@ -6,7 +6,7 @@ import {
   usePreference,
   usePreferenceStore,
 } from '../../../lib/engine-context.tsx';
-import { canLoad } from '../../../lib/engine-lifecycle.ts';
+import { mayLoad } from '../../../lib/engine-store.ts';
 import { errorMessage } from '../../../lib/error-messages.ts';
 import { formatBytes } from '../../../lib/format.ts';
 import { blockerError } from '../../../shared/mlc-requirements.ts';
@@ -26,7 +26,7 @@ import { MemoryNote } from './memory-note.tsx';
  */
 export function ModelPicker() {
   // A boolean, not the state: download progress changes the state many times a second.
-  const busy = useEngineValue((s) => !canLoad(s.state));
+  const busy = useEngineValue((s) => !mayLoad(s));
   const device = useEngineValue((s) => s.device);
   const everything = useEngineValue((s) => s.stored);
   // Partial downloads are resumed or discarded in the library.

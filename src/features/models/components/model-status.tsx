@@ -11,8 +11,12 @@ const backendLabel = (backend: Backend) =>
 /** Which model is loaded and where it really runs (the backend llama.cpp reported, not the one asked for). */
 export function ModelStatus() {
   const model = useEngineValue((s) => loadedModel(s.state));
+  const heldBy = useEngineValue((s) => s.heldBy);
   return (
     <p role="status" aria-label="Loaded model" className="model-status">
+      {heldBy && (
+        <span className="held">In use by {heldBy}: chat and loads wait until it ends. </span>
+      )}
       {model ? (
         <>
           <strong>{model.name}</strong> · {model.spec.engine === 'gguf' ? 'GGUF' : 'MLC'} on{' '}
