@@ -1,60 +1,140 @@
+import { useEffect, useRef, useState } from 'react';
 import { ChatProvider } from '../features/chat/chat-context.tsx';
-import { ChatHistory } from '../features/chat/components/chat-history.tsx';
 import { ChatPanel } from '../features/chat/components/chat-panel.tsx';
 import { DeviceReport } from '../features/device/components/device-report.tsx';
 import { LibraryPanel } from '../features/library/components/library-panel.tsx';
 import { ModelPicker } from '../features/models/components/model-picker.tsx';
-import { ModelStatus } from '../features/models/components/model-status.tsx';
+import { StartCard } from '../features/models/components/start-card.tsx';
 import { PrivacyPanel } from '../features/privacy/components/privacy-panel.tsx';
-import { StatsPanel } from '../features/stats/components/stats-panel.tsx';
 import type { EngineServices } from '../lib/engine-bootstrap.ts';
 import { EngineProvider } from '../lib/engine-context.tsx';
+import { useView, viewTitle, type View } from '../lib/routes.ts';
+import { ComparePlaceholder } from './compare-placeholder.tsx';
 import { EngineAlert } from './engine-alert.tsx';
 import { ErrorBoundary } from './error-boundary.tsx';
+import { SettingsPanel } from './settings-panel.tsx';
+import { Sidebar } from './sidebar.tsx';
+import { useAppliedTheme, useMediaQuery } from './theme.ts';
+import { TopBar } from './top-bar.tsx';
 import { UpdateBanner } from './update-banner.tsx';
+import { useShortcuts } from './use-shortcuts.ts';
+
+/** From this width the sidebar sits beside the view; below it, it is a drawer over the view. */
+const WIDE = '(min-width: 900px)';
 
 /** The app's shell: composes the features around one engine (see `startEngine`). */
 export function App({ services }: { services: EngineServices }) {
   return (
     <EngineProvider services={services}>
       <ChatProvider>
-        <header className="app-header">
-          <h1>Tab LLM</h1>
-          <p className="tagline">Runs entirely in this tab. Nothing you type leaves your device.</p>
-        </header>
-        <UpdateBanner />
-        <main className="layout">
-          <aside className="sidebar">
-            <ErrorBoundary region="device">
-              <DeviceReport />
-            </ErrorBoundary>
+        <Shell />
+      </ChatProvider>
+    </EngineProvider>
+  );
+}
+
+function Shell() {
+  const view = useView();
+  const theme = useAppliedTheme();
+  const wide = useMediaQuery(WIDE);
+  // Remembered apart: beside the view it starts open, as a drawer it starts closed.
+  const [openBeside, setOpenBeside] = useState(true);
+  const [openAsDrawer, setOpenAsDrawer] = useState(false);
+  const sidebarOpen = wide ? openBeside : openAsDrawer;
+  const main = useRef<HTMLElement>(null);
+  const shownView = useRef(view);
+  useShortcuts();
+
+  useEffect(() => {
+    document.title = `${viewTitle[view]} · Tab LLM`;
+    if (shownView.current === view) return;
+    shownView.current = view;
+    // A new view: keyboard and screen reader users continue there, not on the link they left.
+    if (view === 'chat') document.getElementById('message')?.focus();
+    else main.current?.focus();
+  }, [view]);
+
+  function closeDrawer() {
+    setOpenAsDrawer(false);
+  }
+
+  return (
+    <div className="app" data-sidebar={sidebarOpen ? 'open' : 'closed'}>
+      <TopBar
+        sidebarOpen={sidebarOpen}
+        onToggleSidebar={() => (wide ? setOpenBeside : setOpenAsDrawer)((open) => !open)}
+        theme={theme}
+      />
+      <UpdateBanner />
+      <div className="shell">
+        <Sidebar
+          open={sidebarOpen}
+          view={view}
+          onNavigate={wide ? () => undefined : closeDrawer}
+          onEscape={wide ? undefined : closeDrawer}
+        />
+        {!wide && sidebarOpen && (
+          // Pointer users close the drawer by tapping beside it; keyboard users have Esc and the toggle.
+          <div className="backdrop" aria-hidden="true" onClick={closeDrawer} />
+        )}
+        <main ref={main} className={`view view-${view}`} tabIndex={-1} aria-label={viewTitle[view]}>
+          <EngineAlert />
+          <CurrentView view={view} />
+        </main>
+      </div>
+    </div>
+  );
+}
+
+function CurrentView({ view }: { view: View }) {
+  switch (view) {
+    case 'chat':
+      return (
+        <ErrorBoundary region="chat">
+          <ChatPanel
+            beforeComposer={
+              <ErrorBoundary region="start">
+                <StartCard />
+              </ErrorBoundary>
+            }
+          />
+        </ErrorBoundary>
+      );
+    case 'models':
+      return (
+        <div className="page models-view">
+          <ErrorBoundary region="device">
+            <DeviceReport />
+          </ErrorBoundary>
+          <div className="columns">
             <ErrorBoundary region="models">
               <ModelPicker />
             </ErrorBoundary>
             <ErrorBoundary region="library">
               <LibraryPanel />
             </ErrorBoundary>
-          </aside>
-          <div className="center">
-            <ModelStatus />
-            <EngineAlert />
-            <ErrorBoundary region="chat">
-              <ChatPanel />
-            </ErrorBoundary>
           </div>
-          <aside className="sidebar">
-            <ErrorBoundary region="speed">
-              <StatsPanel />
-            </ErrorBoundary>
-            <ErrorBoundary region="chat history">
-              <ChatHistory />
-            </ErrorBoundary>
-            <ErrorBoundary region="privacy">
-              <PrivacyPanel />
-            </ErrorBoundary>
-          </aside>
-        </main>
-      </ChatProvider>
-    </EngineProvider>
-  );
+        </div>
+      );
+    case 'compare':
+      return (
+        <ErrorBoundary region="compare">
+          <ComparePlaceholder />
+        </ErrorBoundary>
+      );
+    case 'privacy':
+      return (
+        <div className="page settings-view">
+          <ErrorBoundary region="settings">
+            <SettingsPanel />
+          </ErrorBoundary>
+          <ErrorBoundary region="device">
+            <DeviceReport />
+          </ErrorBoundary>
+          <ErrorBoundary region="privacy">
+            <PrivacyPanel />
+          </ErrorBoundary>
+        </div>
+      );
+  }
 }

@@ -33,3 +33,9 @@ export function formatRate(value: number): string {
 /** "1 model", "3 models": a count with its noun (English plurals with -s). */
 export const formatCount = (count: number, noun: string) =>
   `${count} ${noun}${count === 1 ? '' : 's'}`;
+
+/** A short time as `340 ms`, or `1.2 s` from a second on. */
+export function formatMilliseconds(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '?';
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+}

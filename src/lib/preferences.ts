@@ -50,9 +50,7 @@ const themes: readonly ThemePreference[] = ['system', 'light', 'dark'];
 function restoreLastModel(raw: unknown): LastModel | null {
   if (typeof raw !== 'object' || raw === null) return null;
   const { key, label } = raw as Record<string, unknown>;
-  return typeof key === 'string' && key !== '' && typeof label === 'string'
-    ? { key, label }
-    : null;
+  return typeof key === 'string' && key !== '' && typeof label === 'string' ? { key, label } : null;
 }
 
 /**

@@ -21,7 +21,10 @@ const last = { key: modelKey(spec), label: 'last' };
 /** A page start over the fake engine, with these stored preferences and models. */
 async function startWith(preferences: unknown, script: FakeEngineScript) {
   const api = createFakeEngineApi(script);
-  const services = startEngine(inThread(api), createPreferenceStore(memoryPreferences(preferences)));
+  const services = startEngine(
+    inThread(api),
+    createPreferenceStore(memoryPreferences(preferences)),
+  );
   return { api, services, outcome: await services.started };
 }
 

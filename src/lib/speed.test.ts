@@ -9,8 +9,9 @@ describe('speed arithmetic', () => {
   });
 
   it('gives prefill and decode rates from the engine’s timings', () => {
-    expect(engineRates({ promptTokens: 100, prefillMs: 250, outputTokens: 30, decodeMs: 1500 }))
-      .toEqual({ prefill: 400, decode: 20 });
+    expect(
+      engineRates({ promptTokens: 100, prefillMs: 250, outputTokens: 30, decodeMs: 1500 }),
+    ).toEqual({ prefill: 400, decode: 20 });
   });
 
   it('counts the arrival rate over the intervals between pieces', () => {

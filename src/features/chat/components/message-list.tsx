@@ -2,6 +2,7 @@ import { memo, useLayoutEffect, useRef } from 'react';
 import { errorMessage } from '../../../lib/error-messages.ts';
 import type { ChatMessage } from '../chat-archive.ts';
 import type { ChatMode } from '../chat-store.ts';
+import { AnswerSpeed } from './answer-speed.tsx';
 import { MarkdownView } from './markdown-view.tsx';
 
 /** Model output is untrusted: it is rendered as sanitized markdown; the user's text as plain text. */
@@ -75,6 +76,7 @@ const Message = memo(function Message({ message }: { message: ChatMessage }) {
           <p>{errorMessage(message.error).action}</p>
         </div>
       )}
+      {message.role === 'assistant' && <AnswerSpeed message={message} />}
     </article>
   );
 });

@@ -73,7 +73,8 @@ export function AddFromHf({
       <div className="row">
         <input
           id="hf-repo"
-          placeholder="owner/name, e.g. Qwen/Qwen2.5-0.5B-Instruct-GGUF"
+          placeholder="owner/name"
+          aria-describedby="hf-repo-hint"
           value={repo}
           onChange={(event) => setRepo(event.target.value)}
         />
@@ -81,6 +82,9 @@ export function AddFromHf({
           List files
         </button>
       </div>
+      <p id="hf-repo-hint" className="hint">
+        For example Qwen/Qwen2.5-0.5B-Instruct-GGUF
+      </p>
       {listing.status === 'listing' && <p className="muted">Listing…</p>}
       {listing.status === 'failed' && <p className="field-problem">{listing.message}</p>}
       {listing.status === 'listed' && (
