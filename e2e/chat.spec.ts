@@ -1,3 +1,4 @@
+import type { Page } from '@playwright/test';
 import {
   expect,
   expectLoaded,
@@ -25,7 +26,7 @@ test.beforeEach(async ({ page, models }) => {
   await openView(page, 'Chat');
 });
 
-const cspViolations = (page: import('@playwright/test').Page) =>
+const cspViolations = (page: Page) =>
   page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations);
 
 test('chats on WebGPU with streamed text, a live rate and chart, and speed under each answer', async ({

@@ -4,6 +4,7 @@ import {
   expectLoaded,
   loadByUrl,
   openApp,
+  openView,
   send,
   setSampling,
   test,
@@ -42,6 +43,7 @@ test('chatting makes zero network requests, and the privacy panel lists exactly 
   // The app's origin and the model host, nothing else; and the panel says the same.
   const seen = [...new Set(requests.map(originOf))].sort();
   expect(seen).toEqual([new URL(page.url()).origin, models.origin].sort());
+  await openView(page, 'Privacy & settings');
   const panel = page.getByRole('list', { name: 'Contacted this session' }).locator('code');
   await expect(async () => {
     expect((await panel.allInnerTexts()).sort()).toEqual(seen);

@@ -150,7 +150,10 @@ export async function storeBaseline(page: Page, models: ModelServer) {
   return text;
 }
 
-/** Checks the baseline model (models view) and, with `chat`, the conversation (chat view). */
+/**
+ * Checks the baseline model (models view) and, with `chat`, the conversation (chat view); ends
+ * on the models view, where the failure tests go on.
+ */
 export async function expectBaselineIntact(page: Page, answer: string, chat = true) {
   await openView(page, 'Models');
   await expect(libraryRow(page, 'stories260K-chat-q8_0')).toHaveAttribute(
@@ -164,6 +167,7 @@ export async function expectBaselineIntact(page: Page, answer: string, chat = tr
   // and the textContent that toHaveText compares leaves out.
   const text = page.getByRole('article', { name: 'Model' }).first().locator('.text');
   await expect.poll(async () => (await text.innerText()).trim()).toBe(answer);
+  await openView(page, 'Models');
 }
 
 /**
@@ -180,3 +184,28 @@ export async function setQuota(page: Page, quotaSize: number) {
 /** This origin's storage usage, as `navigator.storage.estimate()` reports it. */
 export const storageUsage = (page: Page) =>
   page.evaluate(async () => (await navigator.storage.estimate()).usage ?? 0);
+
+/**
+ * The preferences record as the app stored it in IndexedDB (idb-keyval's database
+ * `tab-llm-preferences`), to wait until a setting is written before a reload. Call it only once
+ * the app has opened that database (it has, once the app has started).
+ */
+export const storedPreferences = (page: Page) =>
+  page.evaluate(
+    () =>
+      new Promise<Record<string, unknown> | null>((resolve, reject) => {
+        const open = indexedDB.open('tab-llm-preferences');
+        open.onerror = () => reject(open.error ?? new Error('open tab-llm-preferences'));
+        open.onsuccess = () => {
+          const request = open.result
+            .transaction('preferences')
+            .objectStore('preferences')
+            .get('preferences');
+          request.onsuccess = () => {
+            open.result.close();
+            resolve((request.result as Record<string, unknown> | undefined) ?? null);
+          };
+          request.onerror = () => reject(request.error ?? new Error('read preferences'));
+        };
+      }),
+  );

@@ -57,6 +57,7 @@ function Shell() {
   function closeDrawer() {
     setOpenAsDrawer(false);
   }
+  useDrawerFocus(!wide && openAsDrawer, closeDrawer);
 
   return (
     <div className="app" data-sidebar={sidebarOpen ? 'open' : 'closed'}>
@@ -67,12 +68,7 @@ function Shell() {
       />
       <UpdateBanner />
       <div className="shell">
-        <Sidebar
-          open={sidebarOpen}
-          view={view}
-          onNavigate={wide ? () => undefined : closeDrawer}
-          onEscape={wide ? undefined : closeDrawer}
-        />
+        <Sidebar open={sidebarOpen} view={view} onNavigate={wide ? () => undefined : closeDrawer} />
         {!wide && sidebarOpen && (
           // Pointer users close the drawer by tapping beside it; keyboard users have Esc and the toggle.
           <div className="backdrop" aria-hidden="true" onClick={closeDrawer} />
@@ -137,4 +133,27 @@ function CurrentView({ view }: { view: View }) {
         </div>
       );
   }
+}
+
+/**
+ * While the sidebar is a drawer over the view: focus goes into it, and Esc closes it, back on its
+ * toggle. Esc is taken in the capture phase, before the app's own Esc (stop the answer) sees it.
+ */
+function useDrawerFocus(open: boolean, close: () => void) {
+  const closeRef = useRef(close);
+  useEffect(() => {
+    closeRef.current = close;
+  });
+  useEffect(() => {
+    if (!open) return;
+    document.querySelector<HTMLElement>('#sidebar a')?.focus();
+    const onKeyDown = (event: KeyboardEvent) => {
+      if (event.key !== 'Escape' || event.defaultPrevented) return;
+      event.preventDefault();
+      closeRef.current();
+      document.querySelector<HTMLElement>('[aria-controls="sidebar"]')?.focus();
+    };
+    document.addEventListener('keydown', onKeyDown, true);
+    return () => document.removeEventListener('keydown', onKeyDown, true);
+  }, [open]);
 }

@@ -11,27 +11,13 @@ export function Sidebar({
   open,
   view,
   onNavigate,
-  onEscape,
 }: {
   open: boolean;
   view: View;
   onNavigate: () => void;
-  /** Esc inside the sidebar (a drawer closes); undefined leaves Esc to the app. */
-  onEscape: (() => void) | undefined;
 }) {
   return (
-    <aside
-      id="sidebar"
-      className="sidebar"
-      aria-label="Sidebar"
-      hidden={!open}
-      onKeyDown={(event) => {
-        if (event.key !== 'Escape' || !onEscape || event.defaultPrevented) return;
-        event.preventDefault();
-        onEscape();
-        document.querySelector<HTMLElement>('[aria-controls="sidebar"]')?.focus();
-      }}
-    >
+    <aside id="sidebar" className="sidebar" aria-label="Sidebar" hidden={!open}>
       <nav aria-label="Views">
         <ul className="view-links">
           {views.map((v) => (
