@@ -90,7 +90,9 @@ test('the sidebar finds chats by their words and renames them; a chat opens from
   await saved.getByRole('button', { name: 'Rename chat: A question about whales' }).click();
   await page.getByRole('textbox', { name: 'Chat title' }).fill('Not this');
   await page.keyboard.press('Escape');
-  await expect(saved.getByRole('button', { name: 'A question about whales' })).toBeVisible();
+  await expect(
+    saved.getByRole('button', { name: 'A question about whales', exact: true }),
+  ).toBeVisible();
   await saved.getByRole('button', { name: 'Rename chat: A question about whales' }).click();
   await page.getByRole('textbox', { name: 'Chat title' }).fill('Whale facts');
   await page.keyboard.press('Enter');

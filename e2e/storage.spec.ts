@@ -46,7 +46,6 @@ test('a reload opens the last model again by itself, from storage, with no reque
   // Nobody pressed anything: the setting (on by default) reopened it.
   await expectLoaded(page, NAME);
   await expect(modelStatus(page)).toContainText('loaded from this device');
-  await expect(page.getByRole('main', { name: 'Chat', exact: true })).toBeVisible();
 
   await setSampling(page, { maxTokens: 16 });
   const answer = await send(page, 'Hello');
@@ -97,6 +96,7 @@ test('with the setting off a reload loads nothing; a last model no longer stored
   const blocked = await blockModelHost(context, models);
   await page.reload();
   await openApp(page, null);
+  await openView(page, 'Chat');
   await expect(
     page.getByText(`Your last model, ${NAME}, is no longer stored on this device`),
   ).toBeVisible();
