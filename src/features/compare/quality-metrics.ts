@@ -94,7 +94,7 @@ export function topKKld(reference: ScoredPosition, variant: ScoredPosition): num
   return Math.max(0, kld);
 }
 
-/** The position's top K and its forced token, as probabilities (the forced token's own logprob wins). */
+/** The position's top K and its forced token as probabilities (its own logprob wins over its entry). */
 function listedProbabilities(position: ScoredPosition): Map<number, number> {
   const probabilities = new Map<number, number>();
   for (const { token, logprob } of position.top) probabilities.set(token, probability(logprob));
