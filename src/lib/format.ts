@@ -1,3 +1,5 @@
+import type { Backend } from '../shared/engine-protocol.ts';
+
 const UNITS = ['B', 'KB', 'MB', 'GB', 'TB'];
 
 /** Bytes in decimal units, as download sizes are usually quoted (1 MB = 1,000,000 bytes). */
@@ -33,3 +35,9 @@ export function formatRate(value: number): string {
 /** "1 model", "3 models": a count with its noun (English plurals with -s). */
 export const formatCount = (count: number, noun: string) =>
   `${count} ${noun}${count === 1 ? '' : 's'}`;
+
+/** The backend that ran, as a person reads it: `WebGPU (apple m2)`, `CPU (4 threads)`. */
+export const formatBackend = (backend: Backend) =>
+  backend.kind === 'webgpu'
+    ? `WebGPU (${backend.adapter})`
+    : `CPU (${formatCount(backend.threads, 'thread')})`;

@@ -191,7 +191,8 @@ export interface TokenScore extends TokenLogprob {
 export interface ScoreRequest {
   /** Context only, never scored. Not empty: the engine needs a prompt to start from. */
   prompt: string;
-  target: { text: string } | { tokens: number[] };
+  /** A text target is scored for at most `maxTokens` tokens (its start); tokens are all scored. */
+  target: { text: string; maxTokens: number } | { tokens: number[] };
   topK: number;
 }
 
@@ -353,6 +354,9 @@ export interface EngineApi {
 
   /** Measures prefill and decode speed of the loaded model, streaming a `BenchmarkStream`. */
   benchmark: (request: BenchmarkRequest, events: MessagePort) => Promise<void>;
+
+  /** Frees the loaded model's memory; refused (`busy`) while a load or a run is under way. */
+  unload: () => Promise<Outcome<null>>;
 
   /**
    * Every origin the worker has sent a request to in this session (model downloads, web-llm's

@@ -260,12 +260,10 @@ async function scoreText(
   signal: AbortSignal,
   contextSize: number,
 ): Promise<ScoreResult> {
-  const forced = 'tokens' in request.target ? request.target.tokens : null;
-  const total = forced?.length ?? null;
-  const grammar =
-    'text' in request.target
-      ? textGrammar(request.target.text)
-      : tokenGrammar(request.target.tokens);
+  const { target } = request;
+  const forced = 'tokens' in target ? target.tokens : null;
+  const limit = 'tokens' in target ? target.tokens.length : Math.min(target.maxTokens, contextSize);
+  const grammar = 'tokens' in target ? tokenGrammar(target.tokens) : textGrammar(target.text);
 
   for (let topK = Math.max(1, Math.round(request.topK)); ; topK = Math.floor(topK / 2)) {
     const positions: TokenScore[] = [];
@@ -277,8 +275,8 @@ async function scoreText(
         grammar,
         temperature: 0,
         logprobs: topK,
-        // The whole target, and the end-of-text token the grammar then demands; no more.
-        max_tokens: (total ?? contextSize) + 1,
+        // The target (or its start), and the end-of-text token a finished grammar demands.
+        max_tokens: limit + 1,
         ...NO_PROMPT_CACHE,
         stream: true,
         abortSignal: signal,
@@ -286,10 +284,10 @@ async function scoreText(
           if (chunk.usage) promptTokens = chunk.usage.prompt_tokens;
           const content = (chunk.choices[0]?.logprobs as CompletionLogprobs | null)?.content ?? [];
           for (const entry of content) {
-            if (wllama.isTokenEOG(entry.id) || positions.length === total) continue;
+            if (wllama.isTokenEOG(entry.id) || positions.length === limit) continue;
             positions.push(tokenScore(entry));
           }
-          if (content.length > 0) onProgress({ scored: positions.length, total });
+          if (content.length > 0) onProgress({ scored: positions.length, total: limit });
         },
       });
     } catch (cause) {

@@ -13,7 +13,8 @@ export const EVALUATION_PROMPT =
   "Alice's Adventures in Wonderland, by Lewis Carroll\n\nCHAPTER I. Down the Rabbit-Hole\n\n";
 
 /**
- * About 9,000 characters (some 2,000 tokens for a Llama-3-class tokenizer) of English prose.
+ * Chapter I whole: some 11,000 characters (about 2,500 tokens for a Llama-3-class tokenizer) of
+ * English prose; the lab scores its start (2,000 tokens by default).
  * Source: Lewis Carroll, "Alice's Adventures in Wonderland" (1865), chapter I, as in Project
  * Gutenberg's plain text (ebook #11), quotes and dashes in ASCII; public domain.
  */
@@ -37,6 +38,11 @@ export const EVALUATION_TEXT = [
   "However, this bottle was NOT marked 'poison,' so Alice ventured to taste it, and finding it very nice, (it had, in fact, a sort of mixed flavour of cherry-tart, custard, pine-apple, roast turkey, toffee, and hot buttered toast,) she very soon finished it off.",
   "'What a curious feeling!' said Alice; 'I must be shutting up like a telescope.'",
   "And so it was indeed: she was now only ten inches high, and her face brightened up at the thought that she was now the right size for going through the little door into that lovely garden. First, however, she waited for a few minutes to see if she was going to shrink any further: she felt a little nervous about this; 'for it might end, you know,' said Alice to herself, 'in my going out altogether, like a candle. I wonder what I should be like then?' And she tried to fancy what the flame of a candle is like after the candle is blown out, for she could not remember ever having seen such a thing.",
+  'After a while, finding that nothing more happened, she decided on going into the garden at once; but, alas for poor Alice! when she got to the door, she found she had forgotten the little golden key, and when she went back to the table for it, she found she could not possibly reach it: she could see it quite plainly through the glass, and she tried her best to climb up one of the legs of the table, but it was too slippery; and when she had tired herself out with trying, the poor little thing sat down and cried.',
+  "'Come, there's no use in crying like that!' said Alice to herself, rather sharply; 'I advise you to leave off this minute!' She generally gave herself very good advice, (though she very seldom followed it), and sometimes she scolded herself so severely as to bring tears into her eyes; and once she remembered trying to box her own ears for having cheated herself in a game of croquet she was playing against herself, for this curious child was very fond of pretending to be two people. 'But it's no use now,' thought poor Alice, 'to pretend to be two people! Why, there's hardly enough of me left to make ONE respectable person!'",
+  "Soon her eye fell on a little glass box that was lying under the table: she opened it, and found in it a very small cake, on which the words 'EAT ME' were beautifully marked in currants. 'Well, I'll eat it,' said Alice, 'and if it makes me grow larger, I can reach the key; and if it makes me grow smaller, I can creep under the door; so either way I'll get into the garden, and I don't care which happens!'",
+  "She ate a little bit, and said anxiously to herself, 'Which way? Which way?', holding her hand on the top of her head to feel which way it was growing, and she was quite surprised to find that she remained the same size: to be sure, this generally happens when one eats cake, but Alice had got so much into the way of expecting nothing but out-of-the-way things to happen, that it seemed quite dull and stupid for life to go on in the common way.",
+  'So she set to work, and very soon finished off the cake.',
 ].join('\n\n');
 
 /** Greedy-answer prompts that read well to a chat model and a text-completion model alike. */

@@ -78,6 +78,7 @@ export interface FakeEngineApi extends EngineApi {
     method: keyof EngineApi;
     spec?: ModelSpec;
     request?: GenerateRequest;
+    score?: ScoreRequest;
     backend?: string;
   }[];
   loaded: () => LoadedModel | null;
@@ -93,7 +94,10 @@ function fakeScore(_: LoadedModel, request: ScoreRequest): ScoreResult {
   const tokens =
     'tokens' in request.target
       ? request.target.tokens
-      : Array.from(request.target.text, (char) => char.codePointAt(0) ?? 0);
+      : Array.from(request.target.text, (char) => char.codePointAt(0) ?? 0).slice(
+          0,
+          request.target.maxTokens,
+        );
   const half = Math.log(0.5);
   return {
     promptTokens: 2,
@@ -149,6 +153,11 @@ export function createFakeEngineApi(script: FakeEngineScript = {}): FakeEngineAp
       return { ok: true, value: null };
     },
     networkLog: async () => [],
+    unload: async () => {
+      calls.push({ method: 'unload' });
+      current = null;
+      return { ok: true, value: null };
+    },
 
     importLocal: async (file, port) => {
       calls.push({ method: 'importLocal' });
@@ -230,7 +239,7 @@ export function createFakeEngineApi(script: FakeEngineScript = {}): FakeEngineAp
     },
 
     score: async (request, port) => {
-      calls.push({ method: 'score' });
+      calls.push({ method: 'score', score: request });
       const stream = streamSender<ScoreStream>(port);
       if (!current) {
         stream.end({ ok: false, error: { kind: 'no-model-loaded' }, loaded: null });

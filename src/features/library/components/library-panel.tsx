@@ -6,7 +6,7 @@ import { mayLoad } from '../../../lib/engine-store.ts';
 import { errorMessage } from '../../../lib/error-messages.ts';
 import { formatBytes, formatCount } from '../../../lib/format.ts';
 import { modelKey, modelLabel } from '../../../shared/model-keys.ts';
-import { useStorageFacts } from '../storage-estimate.ts';
+import { useStorageFacts } from '../../../lib/storage-estimate.ts';
 
 const dateOf = (at: number) => new Date(at).toLocaleString();
 
