@@ -1,4 +1,4 @@
-import { useId, useState, type FormEvent } from 'react';
+import { useId, useState } from 'react';
 import type { StoredModel } from '../../../shared/engine-protocol.ts';
 import { modelLabel, sameModel } from '../../../shared/model-keys.ts';
 import { useEngineStore, useEngineValue } from '../../../lib/engine-context.tsx';
@@ -77,8 +77,7 @@ export function VariantPicker({ families }: { families: LabFamily[] }) {
   const family = families.find((f) => f.family === familyName);
   const complete = stored.filter((model) => model.status === 'complete');
 
-  const addUrl = (event: FormEvent) => {
-    event.preventDefault();
+  const addUrl = () => {
     const trimmed = url.trim();
     if (!trimmed) return;
     const name = fileLabel(trimmed);
@@ -175,7 +174,13 @@ export function VariantPicker({ families }: { families: LabFamily[] }) {
 
         <fieldset>
           <legend>By URL or from a file</legend>
-          <form onSubmit={addUrl} className="inline-form">
+          <form
+            className="inline-form"
+            onSubmit={(event) => {
+              event.preventDefault();
+              addUrl();
+            }}
+          >
             <input
               type="url"
               aria-label="GGUF URL to compare"
