@@ -23,11 +23,13 @@ import type {
   TokenScore,
 } from '../../shared/engine-protocol.ts';
 import { GGUF_CONTEXT_SIZE } from '../../shared/memory-estimate.ts';
+import { thinkingSupport } from '../../shared/thinking.ts';
 import { adapterName } from '../device/probe-device.ts';
 import { describe, EngineFailure, isAbortError } from '../../shared/engine-failure.ts';
 import { RunRecorder, type LocalEngine } from '../local-engine.ts';
 import { textGrammar, tokenGrammar } from './gbnf-literal.ts';
 import type { GgufHeader } from './gguf-header.ts';
+import { createReasoningInliner } from './reasoning-content.ts';
 
 /** Context window we allocate, capped so a 128k-context model does not allocate a huge KV cache. */
 const MAX_CONTEXT = GGUF_CONTEXT_SIZE;
@@ -123,6 +125,9 @@ export async function loadWllamaEngine(input: WllamaLoadInput): Promise<LocalEng
     backend,
     contextSize,
     hasChatTemplate: input.header.hasChatTemplate,
+    // llama.cpp applies the template with Jinja (its default; `--no-jinja` is the opt-out), which
+    // is what makes `enable_thinking` reach it.
+    thinking: thinkingSupport(wllama.getChatTemplate()),
     fromStorage: input.fromStorage,
     sizeBytes: input.files.reduce((sum, file) => sum + file.size, 0),
     loadMs,
@@ -155,10 +160,14 @@ export async function loadWllamaEngine(input: WllamaLoadInput): Promise<LocalEng
       log.lastError = '';
       try {
         if (request.mode === 'chat') {
+          const inline = createReasoningInliner();
           await wllama.createChatCompletion({
             ...common,
             messages: request.messages,
-            onData: (chunk: ChatCompletionChunk) => take(chunk, chunk.choices[0]?.delta.content),
+            ...(request.thinking !== undefined && {
+              chat_template_kwargs: { enable_thinking: request.thinking },
+            }),
+            onData: (chunk: ChatCompletionChunk) => take(chunk, inline(chunk.choices[0]?.delta)),
           });
         } else {
           await wllama.createCompletion({

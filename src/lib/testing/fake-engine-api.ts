@@ -17,6 +17,7 @@ import type {
 } from '../../shared/engine-protocol.ts';
 import { streamSender } from '../../shared/event-stream.ts';
 import { modelKey, modelLabel } from '../../shared/model-keys.ts';
+import { noThinking, type ThinkingSupport } from '../../shared/thinking.ts';
 
 /**
  * A fake of the engine API for tests on the main thread: it speaks the real protocol (ports,
@@ -30,6 +31,8 @@ export interface FakeEngineScript {
   stored?: StoredModel[];
   /** The pieces of text an answer streams; by default the last user message, echoed in words. */
   answer?: (request: GenerateRequest) => string[];
+  /** What loaded models say of thinking; by default they do not think. */
+  thinking?: ThinkingSupport;
   /** Milliseconds between pieces (0: as fast as the port goes). */
   tokenDelayMs?: number;
   /** A load of a spec for which this returns an error fails with it. */
@@ -128,6 +131,7 @@ export function createFakeEngineApi(script: FakeEngineScript = {}): FakeEngineAp
       backend === 'cpu' ? { kind: 'cpu', threads: 1 } : { kind: 'webgpu', adapter: 'Fake GPU' },
     contextSize: 512,
     hasChatTemplate: true,
+    thinking: script.thinking ?? noThinking,
     fromStorage: stored.some((s) => modelKey(s.spec) === modelKey(spec)),
     sizeBytes: 1000,
     loadMs: 20,

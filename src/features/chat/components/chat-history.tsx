@@ -5,6 +5,7 @@ import { saveFile } from '../../../lib/save-file.ts';
 import { formatCount } from '../../../lib/format.ts';
 import { useChat, useChatStore } from '../chat-context.tsx';
 import { chatAsMarkdown, chatsAsJson } from '../chat-export.ts';
+import { ImportChats } from './import-chats.tsx';
 
 const when = (time: number) =>
   new Date(time).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' });
@@ -65,6 +66,7 @@ export function ChatHistory() {
         >
           Export all
         </button>
+        <ImportChats />
         <ConfirmButton
           label="Delete all chats"
           confirmLabel={`Delete ${formatCount(saved.length, 'chat')}`}

@@ -8,13 +8,14 @@ import { pathTo } from '../chat-tree.ts';
 import { Composer } from './composer.tsx';
 import { GenerationSettings } from './generation-settings.tsx';
 import { MessageList } from './message-list.tsx';
+import { ThinkingSwitch } from './thinking-switch.tsx';
 
 export function ChatPanel() {
   const model = useEngineValue((s) => loadedModel(s.state));
   const generating = useEngineValue((s) => isGenerating(s.state));
   const canSend = useEngineValue(mayGenerate);
   const chat = useChatStore();
-  const { messages, currentLeafId, modeOverride, sampling, saveError } = useChat();
+  const { messages, currentLeafId, modeOverride, sampling, thinking, saveError } = useChat();
   const shown = useMemo(() => pathTo(messages, currentLeafId), [messages, currentLeafId]);
 
   const mode: ChatMode = modeOverride ?? (model && !model.hasChatTemplate ? 'complete' : 'chat');
@@ -34,6 +35,12 @@ export function ChatPanel() {
         onMode={(modeOverride) => chat.set((s) => ({ ...s, modeOverride }))}
         onSampling={(sampling) => chat.set((s) => ({ ...s, sampling }))}
       />
+      {mode === 'chat' && model?.thinking.switchable && (
+        <ThinkingSwitch
+          on={thinking}
+          onChange={(on) => chat.set((s) => ({ ...s, thinking: on }))}
+        />
+      )}
       <MessageList messages={shown} mode={mode} />
       {saveError && (
         <p role="alert" className="alert">
