@@ -66,7 +66,9 @@ export async function loadByUrl(page: Page, url: string) {
 }
 
 export async function expectLoaded(page: Page, name: RegExp | string) {
-  await expect(page.getByRole('status')).toContainText(name, { timeout: 90_000 });
+  await expect(page.getByRole('status', { name: 'Loaded model' })).toContainText(name, {
+    timeout: 90_000,
+  });
 }
 
 export async function chooseBackend(page: Page, backend: 'auto' | 'cpu') {

@@ -55,7 +55,7 @@ describe('importing chats', () => {
   it('adds the chats of an export and says how many', async () => {
     const { user, input } = await history();
     await user.upload(input, jsonFile(chatsAsJson([chat('a', 'Alpha'), chat('b', 'Beta')])));
-    await waitFor(() => expect(screen.getByRole('status')).toHaveTextContent('Imported 2 chats.'));
+    await waitFor(() => expect(screen.getByText('Imported 2 chats.')).toBeVisible());
     const list = screen.getByRole('list', { name: 'Saved chats' });
     expect(within(list).getByRole('button', { name: 'Alpha' })).toBeInTheDocument();
     expect(within(list).getByRole('button', { name: 'Beta' })).toBeInTheDocument();
@@ -64,7 +64,7 @@ describe('importing chats', () => {
   it('refuses a hostile file with the reason, and changes nothing', async () => {
     const { user, input } = await history();
     await user.upload(input, jsonFile(chatsAsJson([chat('a', 'Alpha')])));
-    await waitFor(() => expect(screen.getByRole('status')).toHaveTextContent('Imported 1 chat.'));
+    await waitFor(() => expect(screen.getByText('Imported 1 chat.')).toBeVisible());
 
     const hostile = `{"app":"tab-llm","chats":[],"__proto__":{"isAdmin":true}}`;
     await user.upload(input, jsonFile(hostile));

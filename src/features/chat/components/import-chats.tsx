@@ -45,7 +45,10 @@ export function ImportChats() {
         />
       </label>
       {/* One live region, present before its text changes, so that screen readers say each step. */}
-      <p role="status">{reading ? 'Reading the file…' : report?.ok ? reportText(report) : ''}</p>
+      {/* Not role=status: the page has one status, the loaded model. */}
+      <p aria-live="polite">
+        {reading ? 'Reading the file…' : report?.ok ? reportText(report) : ''}
+      </p>
       {report && !report.ok && (
         <p role="alert" className="alert">
           Not imported. {report.reason}
