@@ -3,6 +3,12 @@ import { join } from 'node:path';
 import type { Download, Page } from '@playwright/test';
 import { sharedModelsDir } from '../scripts/shared-dir.ts';
 import type { LabRun } from '../src/features/compare/lab-types.ts';
+import {
+  compareAtTopK,
+  exactKldSummary,
+  startNativeQuality,
+  type NativeScore,
+} from '../scripts/lab/native-quality.ts';
 import { expect, expectLoaded, loadByUrl, openApp, test } from './support/fixtures.ts';
 
 /** The quantization ladder of one model (../shared/models/README.md), the reference first. */
@@ -58,7 +64,8 @@ function cell(table: string[][], variant: string, header: string): number {
   const column = table[0]?.indexOf(header) ?? -1;
   const row = table.find((cells) => cells[0] === variant);
   if (column < 0 || !row) throw new Error(`no cell ${variant} / ${header}`);
-  return Number(row[column]);
+  // A speed cell reads "median (min–max)": its first number is the median.
+  return Number.parseFloat(row[column] ?? '');
 }
 
 test('the lab compares the ladder: sizes, speed, quality, answers, charts, exports', async ({
@@ -145,7 +152,57 @@ test('the lab compares the ladder: sizes, speed, quality, answers, charts, expor
   await expect(page.getByRole('region', { name: 'Saved comparisons' })).toContainText(
     'stories260K-chat-f32',
   );
+
+  await agreesWithNativeLlamaCpp(run);
 });
+
+/**
+ * The lab's figures against native llama.cpp (node-llama-cpp) on the same files and the same
+ * tokens: perplexity within 1 %, KL divergence within 10 % (the browser's top-K against the same
+ * top-K natively; the full-vocabulary KLD is printed beside it to show what top-K costs).
+ */
+async function agreesWithNativeLlamaCpp(run: LabRun) {
+  const evaluation = run.evaluation;
+  if (!evaluation) throw new Error('the run scored nothing');
+  const native = await startNativeQuality(1);
+  const scores = new Map<string, NativeScore>();
+  try {
+    for (const file of LADDER) {
+      const model = await native.open(join(sharedModelsDir(), file));
+      try {
+        scores.set(
+          file.replace('.gguf', ''),
+          await model.score(evaluation.prompt, evaluation.tokens, model.vocabSize),
+        );
+      } finally {
+        await model.dispose();
+      }
+    }
+  } finally {
+    await native.dispose();
+  }
+  const reference = scores.get('stories260K-chat-f32');
+  if (!reference) throw new Error('no native reference');
+  expect(reference.promptTokens).toBe(evaluation.promptTokens);
+  const lines: string[] = [];
+  for (const row of run.rows.filter((r) => r.status === 'done')) {
+    const nativeScore = scores.get(row.variant.label);
+    if (!nativeScore || row.perplexity === null) continue;
+    const nativePpl = Math.exp(
+      -nativeScore.positions.reduce((sum, p) => sum + p.logprob, 0) / nativeScore.positions.length,
+    );
+    expect(Math.abs(row.perplexity / nativePpl - 1)).toBeLessThan(0.01);
+    let line = `${row.variant.label}: PPL ${row.perplexity.toFixed(4)} vs native ${nativePpl.toFixed(4)}`;
+    if (row.quality) {
+      const topK = compareAtTopK(reference.positions, nativeScore.positions, evaluation.topK);
+      const full = exactKldSummary(reference.positions, nativeScore.positions);
+      expect(Math.abs(row.quality.kld.mean / topK.kld.mean - 1)).toBeLessThan(0.1);
+      line += `; KLD top-${evaluation.topK} ${row.quality.kld.mean.toExponential(3)} vs native ${topK.kld.mean.toExponential(3)} (full vocabulary ${full.mean.toExponential(3)}); same top ${(row.quality.sameTop * 100).toFixed(1)} % vs ${(topK.sameTop * 100).toFixed(1)} %`;
+    }
+    lines.push(line);
+  }
+  console.log(`[lab vs native llama.cpp, ${evaluation.tokens.length} tokens]\n${lines.join('\n')}`);
+}
 
 test('cancelling a comparison keeps the finished rows', async ({ page, models }) => {
   test.setTimeout(300_000);
