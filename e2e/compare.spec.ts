@@ -88,6 +88,10 @@ test('the lab compares the ladder: sizes, speed, quality, answers, charts, expor
   await expect(plan.locator('tbody tr')).toHaveCount(5);
   await expect(plan.locator('tbody tr').first()).toContainText('stories260K-chat-f32');
   await useSmallSettings(page);
+  // Quality on the CPU, as native llama.cpp computes it (the GPU rounds differently: its q8_0
+  // multiplies in float, the CPU's quantizes the activations too), and speed on both.
+  await page.getByLabel('Quality and answers on').selectOption('cpu');
+  await page.getByLabel(/Also measure speed on the GPU/).check();
 
   await page.getByRole('button', { name: 'Run comparison' }).click();
   await expect(page.getByRole('region', { name: 'Comparison progress' })).toBeVisible();
@@ -108,8 +112,11 @@ test('the lab compares the ladder: sizes, speed, quality, answers, charts, expor
   expect(sameTop('f16')).toBeGreaterThanOrEqual(99);
   expect(sameTop('q4_0')).toBeLessThan(100);
   for (const q of ['f32', 'f16', 'q8_0', 'q4_0']) {
-    expect(cell(table, `stories260K-chat-${q}`, 'Decode tok/s')).toBeGreaterThan(0);
+    expect(cell(table, `stories260K-chat-${q}`, 'Decode tok/s · CPU')).toBeGreaterThan(0);
+    expect(cell(table, `stories260K-chat-${q}`, 'Decode tok/s · WebGPU')).toBeGreaterThan(0);
   }
+  // Where each ran, as llama.cpp reported it.
+  expect(table[1]?.[table[0]?.indexOf('Ran on') ?? -1]).toMatch(/^CPU/);
   // The missing file failed alone; the others finished.
   const missing = table.find((cells) => cells[0] === 'missing-Q4_K_M');
   expect(missing?.at(-1)).toMatch(/Failed/);
@@ -185,23 +192,36 @@ async function agreesWithNativeLlamaCpp(run: LabRun) {
   if (!reference) throw new Error('no native reference');
   expect(reference.promptTokens).toBe(evaluation.promptTokens);
   const lines: string[] = [];
+  const checks: (() => void)[] = [];
   for (const row of run.rows.filter((r) => r.status === 'done')) {
     const nativeScore = scores.get(row.variant.label);
-    if (!nativeScore || row.perplexity === null) continue;
+    const browserPpl = row.perplexity;
+    if (!nativeScore || browserPpl === null) continue;
     const nativePpl = Math.exp(
       -nativeScore.positions.reduce((sum, p) => sum + p.logprob, 0) / nativeScore.positions.length,
     );
-    expect(Math.abs(row.perplexity / nativePpl - 1)).toBeLessThan(0.01);
-    let line = `${row.variant.label}: PPL ${row.perplexity.toFixed(4)} vs native ${nativePpl.toFixed(4)}`;
-    if (row.quality) {
+    checks.push(() => expect(Math.abs(browserPpl / nativePpl - 1)).toBeLessThan(0.01));
+    let line = `${row.variant.label}: PPL ${browserPpl.toFixed(4)} vs native ${nativePpl.toFixed(4)}`;
+    const quality = row.quality;
+    if (quality) {
       const topK = compareAtTopK(reference.positions, nativeScore.positions, evaluation.topK);
       const full = exactKldSummary(reference.positions, nativeScore.positions);
-      expect(Math.abs(row.quality.kld.mean / topK.kld.mean - 1)).toBeLessThan(0.1);
-      line += `; KLD top-${evaluation.topK} ${row.quality.kld.mean.toExponential(3)} vs native ${topK.kld.mean.toExponential(3)} (full vocabulary ${full.mean.toExponential(3)}); same top ${(row.quality.sameTop * 100).toFixed(1)} % vs ${(topK.sameTop * 100).toFixed(1)} %`;
+      checks.push(() => expectSameKld(quality.kld.mean, topK.kld.mean));
+      line += `; KLD top-${evaluation.topK} ${quality.kld.mean.toExponential(3)} vs native ${topK.kld.mean.toExponential(3)} (full vocabulary ${full.mean.toExponential(3)}); same top ${(quality.sameTop * 100).toFixed(1)} % vs ${(topK.sameTop * 100).toFixed(1)} %`;
     }
     lines.push(line);
   }
   console.log(`[lab vs native llama.cpp, ${evaluation.tokens.length} tokens]\n${lines.join('\n')}`);
+  for (const check of checks) check();
+}
+
+/**
+ * Within 10 %, where a KLD stands above the arithmetic's own noise: two backends (WebGPU here,
+ * the CPU natively) round differently, which alone moves a KLD by about 1e-5, f16's whole size.
+ */
+function expectSameKld(browser: number, native: number) {
+  if (native >= 1e-4) expect(Math.abs(browser / native - 1)).toBeLessThan(0.1);
+  else expect(Math.abs(browser - native)).toBeLessThan(1e-5);
 }
 
 test('cancelling a comparison keeps the finished rows', async ({ page, models }) => {

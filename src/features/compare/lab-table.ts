@@ -50,7 +50,7 @@ function speedColumns(run: LabRun): LabColumn[] {
   const backends = run.settings.backends;
   return backends.flatMap((backend, index) => {
     const speed = (row: LabRow): SpeedResult | undefined => row.speeds[index];
-    const where = backends.length > 1 ? (backend === 'cpu' ? ' · CPU' : ' · GPU') : '';
+    const where = backends.length > 1 ? (backend === 'cpu' ? ' · CPU' : ' · WebGPU') : '';
     const column = (kind: 'prefill' | 'decode', label: string): LabColumn => ({
       key: `${kind}-${index}`,
       header: `${label} tok/s${where}`,
@@ -114,8 +114,8 @@ export function labColumns(run: LabRun): LabColumn[] {
     {
       key: 'backend',
       header: 'Ran on',
-      value: (row) => (row.speeds[0] ? formatBackend(row.speeds[0].backend) : null),
-      text: (row) => (row.speeds[0] ? formatBackend(row.speeds[0].backend) : DASH),
+      value: ranOn,
+      text: (row) => ranOn(row) ?? DASH,
       numeric: false,
     },
     {
@@ -127,6 +127,12 @@ export function labColumns(run: LabRun): LabColumn[] {
     },
   ];
 }
+
+/** The backends that actually ran, in the run's order (llama.cpp's word, not the one asked for). */
+const ranOn = (row: LabRow): string | null =>
+  row.speeds.length > 0
+    ? row.speeds.map((speed) => formatBackend(speed.backend)).join(' / ')
+    : null;
 
 function noteOf(row: LabRow): string | null {
   if (row.status === 'failed') return `Failed: ${row.error?.kind ?? 'unknown'}`;

@@ -1,3 +1,4 @@
+import type { BackendPreference } from '../../../shared/engine-protocol.ts';
 import { useLab, useLabStore } from '../lab-context.tsx';
 import { defaultLabSettings } from '../lab-store.ts';
 import type { LabSettings } from '../lab-types.ts';
@@ -27,6 +28,10 @@ const NUMBER_FIELDS: {
   { key: 'answerTokens', label: 'Answer length (tokens)', min: 8, max: 512, help: 'greedy' },
 ];
 
+/** The backends in run order: quality on the first, speed on each. */
+const withOther = (primary: BackendPreference, other: boolean): BackendPreference[] =>
+  other ? [primary, primary === 'cpu' ? 'auto' : 'cpu'] : [primary];
+
 const clamp = (value: number, min: number, max: number) =>
   Math.min(max, Math.max(min, Math.round(value)));
 
@@ -35,6 +40,8 @@ export function LabSettingsForm() {
   const lab = useLabStore();
   const settings = useLab((s) => s.settings);
   const running = useLab((s) => s.running !== null);
+  const [primary = 'auto'] = settings.backends;
+  const both = settings.backends.length > 1;
   const ownText =
     settings.evaluationText !== defaultLabSettings.evaluationText ||
     settings.evaluationPrompt !== defaultLabSettings.evaluationPrompt;
@@ -43,16 +50,31 @@ export function LabSettingsForm() {
     <details className="lab-settings">
       <summary>Settings</summary>
       <fieldset disabled={running}>
-        <label className="check">
-          <input
-            type="checkbox"
-            checked={settings.backends.includes('cpu')}
-            onChange={(event) =>
-              lab.setSettings({ backends: event.target.checked ? ['auto', 'cpu'] : ['auto'] })
-            }
-          />{' '}
-          Also measure speed on the CPU (GGUF)
-        </label>
+        <div className="backend-fields">
+          <label>
+            Quality and answers on{' '}
+            <select
+              value={primary}
+              onChange={(event) => {
+                const next = event.target.value === 'cpu' ? 'cpu' : 'auto';
+                lab.setSettings({ backends: withOther(next, both) });
+              }}
+            >
+              <option value="auto">WebGPU (CPU where a model cannot run on it)</option>
+              <option value="cpu">CPU</option>
+            </select>
+          </label>
+          <label className="check">
+            <input
+              type="checkbox"
+              checked={both}
+              onChange={(event) =>
+                lab.setSettings({ backends: withOther(primary, event.target.checked) })
+              }
+            />{' '}
+            Also measure speed on the {primary === 'cpu' ? 'GPU' : 'CPU'} (GGUF)
+          </label>
+        </div>
         <div className="number-fields">
           {NUMBER_FIELDS.map(({ key, label, min, max, help }) => (
             <label key={key}>
