@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import react from '@vitejs/plugin-react';
 import { defineConfig, type Plugin } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
@@ -5,6 +6,11 @@ import { buildModelHosts, contentSecurityPolicy } from './scripts/content-securi
 import { mlcCatalogPlugin } from './scripts/mlc-catalog-plugin.ts';
 
 const modelHosts = buildModelHosts();
+const appVersion = (
+  JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  }
+).version;
 
 /**
  * Cross-origin isolation lets llama.cpp use SharedArrayBuffer threads. Model hosts are fetched
@@ -83,7 +89,10 @@ export default defineConfig({
       },
     }),
   ],
-  define: { __TAB_LLM_MODEL_HOSTS__: JSON.stringify(modelHosts) },
+  define: {
+    __TAB_LLM_MODEL_HOSTS__: JSON.stringify(modelHosts),
+    __TAB_LLM_VERSION__: JSON.stringify(appVersion),
+  },
   worker: { format: 'es' },
   server: { headers: isolation },
   preview: { headers: productionHeaders },

@@ -72,13 +72,11 @@ async function send(page: Page, text: string) {
   await page.keyboard.press('Enter');
   const answer = page.getByRole('article', { name: 'Model' }).nth(before);
   await answer.waitFor();
-  await page.waitForFunction(
-    (index) =>
-      document
-        .querySelectorAll('article[aria-label="Model"]')
-        [index]?.getAttribute('data-status') !== 'streaming',
-    before,
-  );
+  // Done once it no longer streams (it may stop at max tokens: any other status).
+  await page.waitForFunction((index) => {
+    const answers = document.querySelectorAll('article[aria-label="Model"]');
+    return answers[index]?.getAttribute('data-status') !== 'streaming';
+  }, before);
 }
 
 async function shoot(page: Page, file: string) {

@@ -9,3 +9,6 @@ declare module 'virtual:mlc-catalog' {
 
 /** The model hosts this build allows (see src/lib/model-hosts.ts), set by vite.config.ts. */
 declare const __TAB_LLM_MODEL_HOSTS__: readonly string[];
+
+/** The app's version (package.json), for saved comparisons. */
+declare const __TAB_LLM_VERSION__: string;

@@ -2,7 +2,8 @@
 import type { AnswerTiming } from './app-driver.ts';
 import type { GenerationTiming } from './raw-engine/raw-engine-api.ts';
 import type { Figure } from './report.ts';
-import { pairedRatio, summarize } from './stats.ts';
+import { summarize } from '../../src/shared/summary.ts';
+import { pairedRatio } from './stats.ts';
 
 export interface RateRun {
   /** As seen on screen (app) or in the stream callback (raw). */

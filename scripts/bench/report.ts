@@ -1,5 +1,6 @@
 /** The benchmark's figures as a table for the terminal and the README. */
-import { describeTarget, meets, type Summary, type Target } from './stats.ts';
+import type { Summary } from '../../src/shared/summary.ts';
+import { describeTarget, meets, type Target } from './stats.ts';
 
 export interface Figure {
   /** The item number (1–5). */

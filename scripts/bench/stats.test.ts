@@ -1,29 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeTarget, meets, pairedRatio, summarize } from './stats.ts';
-
-describe('summarize', () => {
-  it('gives the middle value of an odd count, whatever the order', () => {
-    expect(summarize([9, 1, 5])).toEqual({ median: 5, min: 1, max: 9, runs: 3 });
-  });
-
-  it('averages the middle two of an even count', () => {
-    expect(summarize([4, 1, 3, 10])).toEqual({ median: 3.5, min: 1, max: 10, runs: 4 });
-  });
-
-  it('leaves out runs that measured nothing (NaN, infinity)', () => {
-    expect(summarize([2, Number.NaN, 4, Number.POSITIVE_INFINITY])).toEqual({
-      median: 3,
-      min: 2,
-      max: 4,
-      runs: 2,
-    });
-  });
-
-  it('refuses an empty series instead of inventing a number', () => {
-    expect(() => summarize([])).toThrow(RangeError);
-    expect(() => summarize([Number.NaN])).toThrow(RangeError);
-  });
-});
+import { describeTarget, meets, pairedRatio } from './stats.ts';
 
 describe('pairedRatio', () => {
   it('divides run i by run i, not median by median', () => {

@@ -2,30 +2,9 @@
  * The benchmark's arithmetic: each figure is the median of several runs with its min and max, and
  * app-versus-baseline figures are ratios of runs paired by repetition (run i of the app with run i
  * of the baseline, measured back to back), so drift over the whole run hits both sides alike.
+ * Medians, min and max come from src/shared/summary.ts, which the app uses too.
  */
-
-export interface Summary {
-  median: number;
-  min: number;
-  max: number;
-  runs: number;
-}
-
-/**
- * Median (mean of the middle two for an even count), min and max of `values`.
- *
- * @throws RangeError when there is no finite value to summarise.
- */
-export function summarize(values: readonly number[]): Summary {
-  const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
-  if (sorted.length === 0) throw new RangeError('no finite values to summarise');
-  const middle = Math.floor(sorted.length / 2);
-  const median =
-    sorted.length % 2 === 1
-      ? (sorted[middle] as number)
-      : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-  return { median, min: sorted[0] as number, max: sorted.at(-1) as number, runs: sorted.length };
-}
+import { summarize, type Summary } from '../../src/shared/summary.ts';
 
 /**
  * `subject[i] ÷ baseline[i]` for every repetition i that has both, summarised. Pairing (rather than

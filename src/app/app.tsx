@@ -1,17 +1,19 @@
 import { useEffect, useRef, useState } from 'react';
 import { ChatProvider } from '../features/chat/chat-context.tsx';
 import { ChatPanel } from '../features/chat/components/chat-panel.tsx';
+import { ComparePage } from '../features/compare/components/compare-page.tsx';
+import { LabProvider } from '../features/compare/lab-context.tsx';
 import { DeviceReport } from '../features/device/components/device-report.tsx';
 import { LibraryPanel } from '../features/library/components/library-panel.tsx';
 import { ModelPicker } from '../features/models/components/model-picker.tsx';
 import { StartCard } from '../features/models/components/start-card.tsx';
 import { PrivacyPanel } from '../features/privacy/components/privacy-panel.tsx';
 import type { EngineServices } from '../lib/engine-bootstrap.ts';
-import { EngineProvider } from '../lib/engine-context.tsx';
+import { EngineProvider, useEngineValue } from '../lib/engine-context.tsx';
 import { useView, viewTitle, type View } from '../lib/routes.ts';
-import { ComparePlaceholder } from './compare-placeholder.tsx';
 import { EngineAlert } from './engine-alert.tsx';
 import { ErrorBoundary } from './error-boundary.tsx';
+import { labFamilies } from './lab-families.ts';
 import { SettingsPanel } from './settings-panel.tsx';
 import { Sidebar } from './sidebar.tsx';
 import { useAppliedTheme, useMediaQuery } from './theme.ts';
@@ -27,7 +29,9 @@ export function App({ services }: { services: EngineServices }) {
   return (
     <EngineProvider services={services}>
       <ChatProvider>
-        <Shell />
+        <LabProvider appVersion={__TAB_LLM_VERSION__}>
+          <Shell />
+        </LabProvider>
       </ChatProvider>
     </EngineProvider>
   );
@@ -82,6 +86,16 @@ function Shell() {
   );
 }
 
+/** The quantization lab, over the catalogs (which this shell hands it: features do not share). */
+function CompareView() {
+  const gpu = useEngineValue((s) => s.device?.gpu ?? null);
+  return gpu ? (
+    <ComparePage families={labFamilies(gpu)} />
+  ) : (
+    <p>Checking what this browser can run…</p>
+  );
+}
+
 function CurrentView({ view }: { view: View }) {
   switch (view) {
     case 'chat':
@@ -114,9 +128,11 @@ function CurrentView({ view }: { view: View }) {
       );
     case 'compare':
       return (
-        <ErrorBoundary region="compare">
-          <ComparePlaceholder />
-        </ErrorBoundary>
+        <div className="page">
+          <ErrorBoundary region="compare">
+            <CompareView />
+          </ErrorBoundary>
+        </div>
       );
     case 'privacy':
       return (

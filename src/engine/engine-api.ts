@@ -237,6 +237,13 @@ export function createEngineApi(): EngineApi {
         run('measure', (engine) => engine.benchmark(request, stream.send, stream.signal)),
       ),
 
+    async unload() {
+      if (loading) return { ok: false, error: busy('load') };
+      if (running) return { ok: false, error: busy(running) };
+      await unloadCurrent();
+      return { ok: true, value: null };
+    },
+
     networkLog: () => Promise.resolve(contactedOrigins()),
   };
 }

@@ -44,6 +44,7 @@ export interface EngineClient {
   listStored: () => Promise<StoredModel[]>;
   deleteStored: (spec: ModelSpec) => Promise<Outcome<null>>;
   networkLog: () => Promise<OriginContact[]>;
+  unload: () => Promise<Outcome<null>>;
   importLocal: (file: File, handlers: LoadHandlers) => Promise<Outcome<ModelSpec>>;
   load: (
     spec: ModelSpec,
@@ -170,6 +171,11 @@ export function createEngineClient(
         error: workerStopped(cause),
       })),
     networkLog: () => call((api) => api.networkLog()),
+    unload: () =>
+      call((api) => api.unload()).catch((cause: unknown): Outcome<null> => ({
+        ok: false,
+        error: workerStopped(cause),
+      })),
 
     importLocal: (file, { signal, onEvent }) =>
       stream<ImportStream>(

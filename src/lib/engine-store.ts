@@ -67,6 +67,8 @@ export interface EngineSession {
     request: BenchmarkRequest,
     handlers: Handlers<BenchmarkEvent>,
   ) => Promise<ModelOutcome<BenchmarkRun[]>>;
+  /** Frees the loaded model, leaving none. */
+  unload: () => Promise<Outcome<null>>;
   release: () => void;
 }
 
@@ -80,6 +82,8 @@ export interface EngineStore extends ExternalStore<EngineSnapshot> {
   load: (spec: ModelSpec) => Promise<ModelOutcome<LoadedModel>>;
   /** Copies a file picked on this device into storage, then loads it. */
   loadLocalFile: (file: File) => Promise<ModelOutcome<LoadedModel>>;
+  /** Copies a file picked on this device into storage, and ends with the spec to load it by. */
+  importLocal: (file: File) => Promise<Outcome<ModelSpec>>;
   cancelLoad: () => void;
   /**
    * Streams an answer; resolves when the worker says the run ended (never on a guess of the
@@ -192,6 +196,23 @@ export function createEngineStore(
     return outcome;
   };
 
+  /** Copies a file picked on this device into storage; a failure leaves the loaded model. */
+  const importFile = async (file: File, controller: AbortController) => {
+    const previous = loadedModel(state());
+    const label = file.name.replace(/\.gguf$/i, '');
+    const spec: ModelSpec = { engine: 'gguf', url: `local:${file.name}`, label };
+    loadController = controller;
+    setState({ status: 'loading', spec, stage: 'verifying' });
+    const imported = await client.importLocal(file, {
+      signal: controller.signal,
+      onEvent: onProgress(spec, controller.signal),
+    });
+    loadController = null;
+    if (!imported.ok) setState(loadFailed(imported.error, previous, null));
+    await refreshStored();
+    return imported;
+  };
+
   /** What an action that may not run now ends with: busy, and the model still loaded. */
   const refused = <T>(): ModelOutcome<T> => ({
     ok: false,
@@ -293,22 +314,20 @@ export function createEngineStore(
 
     async loadLocalFile(file) {
       if (!mayLoad(store.get())) return refused();
-      const previous = loadedModel(state());
-      const label = file.name.replace(/\.gguf$/i, '');
-      const spec: ModelSpec = { engine: 'gguf', url: `local:${file.name}`, label };
       const controller = new AbortController();
+      const imported = await importFile(file, controller);
+      if (!imported.ok) return { ...imported, loaded: loadedModel(state()) };
       loadController = controller;
-      setState({ status: 'loading', spec, stage: 'verifying' });
-      const imported = await client.importLocal(file, {
-        signal: controller.signal,
-        onEvent: onProgress(spec, controller.signal),
-      });
-      if (imported.ok) return loadSpec(imported.value, controller);
-      loadController = null;
-      // An import touches no loaded model: the previous one is still there.
-      setState(loadFailed(imported.error, previous, null));
-      await refreshStored();
-      return { ...imported, loaded: previous };
+      return loadSpec(imported.value, controller);
+    },
+
+    async importLocal(file) {
+      if (!mayLoad(store.get())) return refused();
+      const previous = state();
+      const imported = await importFile(file, new AbortController());
+      // Only stored, not loaded: the engine is as it was before.
+      if (imported.ok) setState(previous);
+      return imported;
     },
 
     async deleteStored(specs) {
@@ -352,6 +371,12 @@ export function createEngineStore(
           whileHeld(() => measure(() => client.score(request, handlers))),
         benchmark: (request, handlers) =>
           whileHeld(() => measure(() => client.benchmark(request, handlers))),
+        async unload() {
+          if (!held || !canLoad(state())) return refused();
+          const outcome = await client.unload();
+          if (outcome.ok) setState({ status: 'idle' });
+          return outcome;
+        },
         release() {
           if (!held) return;
           held = false;

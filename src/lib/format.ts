@@ -1,3 +1,5 @@
+import type { Backend } from '../shared/engine-protocol.ts';
+
 const UNITS = ['B', 'KB', 'MB', 'GB', 'TB'];
 
 /** Bytes in decimal units, as download sizes are usually quoted (1 MB = 1,000,000 bytes). */
@@ -39,3 +41,9 @@ export function formatMilliseconds(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) return '?';
   return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
+
+/** The backend that ran, as a person reads it: `WebGPU (apple m2)`, `CPU (4 threads)`. */
+export const formatBackend = (backend: Backend) =>
+  backend.kind === 'webgpu'
+    ? `WebGPU (${backend.adapter})`
+    : `CPU (${formatCount(backend.threads, 'thread')})`;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LoadedModel } from '../shared/engine-protocol.ts';
+import { noThinking } from '../shared/thinking.ts';
 import { createRunLog, SAMPLE_MS } from './run-log.ts';
 
 const model: LoadedModel = {
@@ -14,6 +15,7 @@ const model: LoadedModel = {
   memory: { weightsBytes: null, kvCacheBytes: null, computeBytes: null },
   weights: null,
   vocabSize: null,
+  thinking: noThinking,
 };
 
 describe('run log', () => {

@@ -6,6 +6,7 @@
  */
 
 import type { StreamMessage } from './event-stream.ts';
+import type { ThinkingSupport } from './thinking.ts';
 
 /** Which engine family runs a model. */
 export type EngineKind = 'mlc' | 'gguf';
@@ -84,6 +85,8 @@ export interface LoadedModel {
   contextSize: number;
   /** Without a chat template the model can only continue text (completion mode). */
   hasChatTemplate: boolean;
+  /** Whether the model thinks before it answers, and whether that can be switched off. */
+  thinking: ThinkingSupport;
   /** True when every byte came from IndexedDB and no request was made to the model host. */
   fromStorage: boolean;
   sizeBytes: number | null;
@@ -137,10 +140,23 @@ export interface SamplingSettings {
 }
 
 export type GenerateRequest =
-  | { mode: 'chat'; messages: ChatTurn[]; sampling: SamplingSettings }
+  | {
+      mode: 'chat';
+      messages: ChatTurn[];
+      sampling: SamplingSettings;
+      /**
+       * Thinking on or off, for a model whose template has the switch
+       * (`LoadedModel.thinking.switchable`); absent, the template's default (on, for Qwen3).
+       */
+      thinking?: boolean;
+    }
   | { mode: 'complete'; prompt: string; sampling: SamplingSettings };
 
-/** Streamed once per decoded piece of text, as soon as the engine produces it. */
+/**
+ * Streamed once per decoded piece of text, as soon as the engine produces it. Reasoning that an
+ * engine gives apart from the answer is streamed between `THINK_OPEN` and `THINK_CLOSE`, as the
+ * model wrote it (see `thinking.ts`).
+ */
 export interface TokenEvent {
   text: string;
 }
@@ -191,7 +207,8 @@ export interface TokenScore extends TokenLogprob {
 export interface ScoreRequest {
   /** Context only, never scored. Not empty: the engine needs a prompt to start from. */
   prompt: string;
-  target: { text: string } | { tokens: number[] };
+  /** A text target is scored for at most `maxTokens` tokens (its start); tokens are all scored. */
+  target: { text: string; maxTokens: number } | { tokens: number[] };
   topK: number;
 }
 
@@ -353,6 +370,9 @@ export interface EngineApi {
 
   /** Measures prefill and decode speed of the loaded model, streaming a `BenchmarkStream`. */
   benchmark: (request: BenchmarkRequest, events: MessagePort) => Promise<void>;
+
+  /** Frees the loaded model's memory; refused (`busy`) while a load or a run is under way. */
+  unload: () => Promise<Outcome<null>>;
 
   /**
    * Every origin the worker has sent a request to in this session (model downloads, web-llm's

@@ -23,7 +23,8 @@ import { FAKE_REPO, startFakeHuggingFace } from '../fake-hugging-face.ts';
 import type { FigureSpec } from '../figure-runner.ts';
 import { rawPage } from '../raw-page.ts';
 import type { Figure } from '../report.ts';
-import { pairedRatio, summarize } from '../stats.ts';
+import { summarize } from '../../../src/shared/summary.ts';
+import { pairedRatio } from '../stats.ts';
 import { syntheticFileName } from '../synthetic-gguf.ts';
 import { withTimeLimit } from '../time-limit.ts';
 

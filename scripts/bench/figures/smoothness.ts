@@ -30,7 +30,8 @@ import {
   TRACE_CATEGORIES,
   type StreamingCost,
 } from '../main-thread.ts';
-import { pairedRatio, summarize } from '../stats.ts';
+import { summarize } from '../../../src/shared/summary.ts';
+import { pairedRatio } from '../stats.ts';
 import { syntheticFileName } from '../synthetic-gguf.ts';
 import { withTimeLimit } from '../time-limit.ts';
 

@@ -8,7 +8,8 @@ import { withContext, withFreshProfile } from '../browser.ts';
 import { MODELS, RUNS, fmt, log } from '../config.ts';
 import type { FigureSpec } from '../figure-runner.ts';
 import { rawPage } from '../raw-page.ts';
-import { pairedRatio, summarize } from '../stats.ts';
+import { summarize } from '../../../src/shared/summary.ts';
+import { pairedRatio } from '../stats.ts';
 import { syntheticFileName } from '../synthetic-gguf.ts';
 
 export const start: FigureSpec = {

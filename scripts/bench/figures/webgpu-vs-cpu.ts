@@ -7,7 +7,8 @@ import { MODELS, OVERHEAD_TOKENS, RUNS, fmt, log, promptFor } from '../config.ts
 import type { FigureSpec } from '../figure-runner.ts';
 import { rawRates, rates, type RateRun } from '../rates.ts';
 import { rawPage } from '../raw-page.ts';
-import { pairedRatio, summarize } from '../stats.ts';
+import { summarize } from '../../../src/shared/summary.ts';
+import { pairedRatio } from '../stats.ts';
 import { syntheticFileName } from '../synthetic-gguf.ts';
 
 export const webgpuVsCpu: FigureSpec = {

@@ -23,11 +23,13 @@ import type {
   TokenScore,
 } from '../../shared/engine-protocol.ts';
 import { GGUF_CONTEXT_SIZE } from '../../shared/memory-estimate.ts';
+import { thinkingSupport } from '../../shared/thinking.ts';
 import { adapterName } from '../device/probe-device.ts';
 import { describe, EngineFailure, isAbortError } from '../../shared/engine-failure.ts';
 import { RunRecorder, type LocalEngine } from '../local-engine.ts';
 import { textGrammar, tokenGrammar } from './gbnf-literal.ts';
 import type { GgufHeader } from './gguf-header.ts';
+import { createReasoningInliner } from './reasoning-content.ts';
 
 /** Context window we allocate, capped so a 128k-context model does not allocate a huge KV cache. */
 const MAX_CONTEXT = GGUF_CONTEXT_SIZE;
@@ -123,6 +125,9 @@ export async function loadWllamaEngine(input: WllamaLoadInput): Promise<LocalEng
     backend,
     contextSize,
     hasChatTemplate: input.header.hasChatTemplate,
+    // llama.cpp applies the template with Jinja (its default; `--no-jinja` is the opt-out), which
+    // is what makes `enable_thinking` reach it.
+    thinking: thinkingSupport(wllama.getChatTemplate()),
     fromStorage: input.fromStorage,
     sizeBytes: input.files.reduce((sum, file) => sum + file.size, 0),
     loadMs,
@@ -155,10 +160,14 @@ export async function loadWllamaEngine(input: WllamaLoadInput): Promise<LocalEng
       log.lastError = '';
       try {
         if (request.mode === 'chat') {
+          const inline = createReasoningInliner();
           await wllama.createChatCompletion({
             ...common,
             messages: request.messages,
-            onData: (chunk: ChatCompletionChunk) => take(chunk, chunk.choices[0]?.delta.content),
+            ...(request.thinking !== undefined && {
+              chat_template_kwargs: { enable_thinking: request.thinking },
+            }),
+            onData: (chunk: ChatCompletionChunk) => take(chunk, inline(chunk.choices[0]?.delta)),
           });
         } else {
           await wllama.createCompletion({
@@ -260,12 +269,10 @@ async function scoreText(
   signal: AbortSignal,
   contextSize: number,
 ): Promise<ScoreResult> {
-  const forced = 'tokens' in request.target ? request.target.tokens : null;
-  const total = forced?.length ?? null;
-  const grammar =
-    'text' in request.target
-      ? textGrammar(request.target.text)
-      : tokenGrammar(request.target.tokens);
+  const { target } = request;
+  const forced = 'tokens' in target ? target.tokens : null;
+  const limit = 'tokens' in target ? target.tokens.length : Math.min(target.maxTokens, contextSize);
+  const grammar = 'tokens' in target ? tokenGrammar(target.tokens) : textGrammar(target.text);
 
   for (let topK = Math.max(1, Math.round(request.topK)); ; topK = Math.floor(topK / 2)) {
     const positions: TokenScore[] = [];
@@ -277,8 +284,8 @@ async function scoreText(
         grammar,
         temperature: 0,
         logprobs: topK,
-        // The whole target, and the end-of-text token the grammar then demands; no more.
-        max_tokens: (total ?? contextSize) + 1,
+        // The target (or its start), and the end-of-text token a finished grammar demands.
+        max_tokens: limit + 1,
         ...NO_PROMPT_CACHE,
         stream: true,
         abortSignal: signal,
@@ -286,10 +293,10 @@ async function scoreText(
           if (chunk.usage) promptTokens = chunk.usage.prompt_tokens;
           const content = (chunk.choices[0]?.logprobs as CompletionLogprobs | null)?.content ?? [];
           for (const entry of content) {
-            if (wllama.isTokenEOG(entry.id) || positions.length === total) continue;
+            if (wllama.isTokenEOG(entry.id) || positions.length === limit) continue;
             positions.push(tokenScore(entry));
           }
-          if (content.length > 0) onProgress({ scored: positions.length, total });
+          if (content.length > 0) onProgress({ scored: positions.length, total: limit });
         },
       });
     } catch (cause) {

@@ -136,6 +136,31 @@ describe('MLC adapter', () => {
     ]);
   });
 
+  it('offers the thinking switch for Qwen3 only, and passes it as extra_body', async () => {
+    const plain = await load(new FakeMlcEngine());
+    expect(plain.engine.loaded.thinking).toEqual({ switchable: false, startsInReasoning: false });
+
+    const fake = new FakeMlcEngine();
+    fake.chunks = [chunk('Hi')];
+    const { engine } = await load(fake, 'Qwen3-0.6B-q4f32_1-MLC');
+    expect(engine.loaded.thinking).toEqual({ switchable: true, startsInReasoning: false });
+    const ask = (thinking?: boolean) =>
+      engine.generate(
+        {
+          mode: 'chat',
+          messages: [{ role: 'user', content: 'Hi' }],
+          sampling: { temperature: 0, maxTokens: 4 },
+          ...(thinking !== undefined && { thinking }),
+        },
+        () => undefined,
+        new AbortController().signal,
+      );
+    await ask(false);
+    await ask();
+    expect(fake.requests[0]).toMatchObject({ extra_body: { enable_thinking: false } });
+    expect(fake.requests[1]).not.toHaveProperty('extra_body');
+  });
+
   it('streams chat tokens and turns web-llm usage into measurements', async () => {
     const fake = new FakeMlcEngine();
     fake.chunks = [

@@ -17,6 +17,7 @@ import type {
   LoadedModel,
 } from '../../shared/engine-protocol.ts';
 import { blockerError, mlcBlocker } from '../../shared/mlc-requirements.ts';
+import type { ThinkingSupport } from '../../shared/thinking.ts';
 import { adapterName } from '../device/probe-device.ts';
 import { describe, EngineFailure } from '../../shared/engine-failure.ts';
 import { RunRecorder, type LocalEngine } from '../local-engine.ts';
@@ -54,6 +55,15 @@ export interface MlcLoadInput {
   gpu: GpuReport;
   signal: AbortSignal;
   onEvent: (event: LoadEvent) => void;
+}
+
+/**
+ * web-llm has no template text to read: its `enable_thinking` is documented for Qwen3 only (off,
+ * it puts an empty think block in the prompt). Its conversation templates never open a think
+ * block in the prompt, so a thinking model writes its own `<think>`.
+ */
+export function mlcThinking(modelId: string): ThinkingSupport {
+  return { switchable: /^Qwen3-/i.test(modelId), startsInReasoning: false };
 }
 
 function findMlcRecord(modelId: string): ModelRecord | null {
@@ -110,6 +120,7 @@ export async function loadMlcEngine(
     backend: { kind: 'webgpu', adapter: adapterName(gpu) },
     contextSize,
     hasChatTemplate: true,
+    thinking: mlcThinking(modelId),
     fromStorage,
     sizeBytes: null,
     // Includes the download when there was one: web-llm fetches while it loads.
@@ -136,7 +147,13 @@ export async function loadMlcEngine(
       signal.addEventListener('abort', stop);
       try {
         if (request.mode === 'chat') {
-          const chunks = await engine.chatCompletion({ ...common, messages: request.messages });
+          const chunks = await engine.chatCompletion({
+            ...common,
+            messages: request.messages,
+            ...(request.thinking !== undefined && {
+              extra_body: { enable_thinking: request.thinking },
+            }),
+          });
           for await (const chunk of chunks) {
             run.take(chunk.choices[0]?.delta.content, chunk.choices[0]?.finish_reason);
             if (chunk.usage) usage = chunk.usage;

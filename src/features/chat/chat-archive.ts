@@ -1,4 +1,4 @@
-import { clear, createStore, del, set, values, type UseStore } from 'idb-keyval';
+import { clear, createStore, del, set, setMany, values, type UseStore } from 'idb-keyval';
 import type { EngineError, SamplingSettings } from '../../shared/engine-protocol.ts';
 import { restoreEngineError } from './restore-engine-error.ts';
 
@@ -35,6 +35,8 @@ export interface ChatMessage {
   content: string;
   /** The model's thinking, kept apart from `content` and never sent back to the model. */
   reasoning: string;
+  /** How long the model thought, from its first thought to the end of the reasoning (or of the run). */
+  reasoningMs?: number;
   /** `stopped`: the user pressed Stop (or the tab closed mid-answer); `length`: max tokens hit. */
   status: 'streaming' | 'done' | 'stopped' | 'length' | 'error';
   error?: EngineError;
@@ -65,6 +67,12 @@ export interface ChatArchive {
   list: () => Promise<SavedChat[]>;
   /** @throws the browser's QuotaExceededError when storage is full. */
   save: (chat: SavedChat) => Promise<void>;
+  /**
+   * Stores every chat in one transaction: all of them or, when it fails, none.
+   *
+   * @throws the browser's QuotaExceededError when storage is full.
+   */
+  saveAll: (chats: readonly SavedChat[]) => Promise<void>;
   remove: (id: string) => Promise<void>;
   removeAll: () => Promise<void>;
 }
@@ -79,6 +87,11 @@ export function openChatArchive(store: UseStore = createStore('tab-llm-chats', '
         .sort((a, b) => b.updatedAt - a.updatedAt);
     },
     save: (chat) => set(chat.id, chat, store),
+    saveAll: (chats) =>
+      setMany(
+        chats.map((chat) => [chat.id, chat]),
+        store,
+      ),
     remove: (id) => del(id, store),
     removeAll: () => clear(store),
   } satisfies ChatArchive;
@@ -148,6 +161,7 @@ function restoreMessage(raw: unknown): Omit<ChatMessage, 'childIds'> | null {
   }
   const timings = restoreTimings(raw.timings);
   if (timings) message.timings = timings;
+  if (isNumber(raw.reasoningMs) && raw.reasoningMs >= 0) message.reasoningMs = raw.reasoningMs;
   return message;
 }
 

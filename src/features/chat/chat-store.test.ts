@@ -12,8 +12,10 @@ import { createEngineStore } from '../../lib/engine-store.ts';
 import { createPreferenceStore, memoryPreferences } from '../../lib/preferences.ts';
 import { createRunLog } from '../../lib/run-log.ts';
 import { createFakeEngineApi } from '../../lib/testing/fake-engine-api.ts';
+import type { ThinkingSupport } from '../../shared/thinking.ts';
 import { errorMessage } from '../../lib/error-messages.ts';
-import { openChatArchive, type ChatArchive } from './chat-archive.ts';
+import { openChatArchive, type ChatArchive, type SavedChat } from './chat-archive.ts';
+import { chatsAsJson } from './chat-export.ts';
 import { createChatStore, type ChatStore } from './chat-store.ts';
 import { pathTo } from './chat-tree.ts';
 
@@ -37,10 +39,15 @@ const spec: ModelSpec = { engine: 'gguf', url: 'https://h.example/tiny.gguf', la
  * The real engine store and client over the fake engine API, with a model loaded, answering
  * with scripted pieces; `requests` records what each run was asked.
  */
-async function scriptedEngine(answers: { tokens: string[]; end: Ending }[], tokenDelayMs = 0) {
+async function scriptedEngine(
+  answers: { tokens: string[]; end: Ending }[],
+  tokenDelayMs = 0,
+  thinking?: ThinkingSupport,
+) {
   const api = createFakeEngineApi({
     runs: answers.map(({ tokens, end }) => ({ pieces: tokens, ...end })),
     tokenDelayMs,
+    ...(thinking && { thinking }),
   });
   const requests: GenerateRequest[] = [];
   const spying: EngineApi = {
@@ -263,6 +270,7 @@ describe('chat store', () => {
     const full: ChatArchive = {
       list: async () => [],
       save: () => Promise.reject(new DOMException('full', 'QuotaExceededError')),
+      saveAll: () => Promise.reject(new DOMException('full', 'QuotaExceededError')),
       remove: async () => undefined,
       removeAll: async () => undefined,
     };
@@ -406,5 +414,196 @@ describe('chat store', () => {
       ['Hello', 'done'],
       ['Hi', 'done'],
     ]);
+  });
+});
+
+describe('chat store: reasoning', () => {
+  it('streams thinking apart from the answer and never sends it back', async () => {
+    const { engine, requests } = await scriptedEngine(
+      [
+        { tokens: ['<th', 'ink>\nThe user', ' greets me.</th', 'ink>\n\nHel', 'lo!'], end: ok() },
+        { tokens: ['Fine'], end: ok() },
+      ],
+      10, // a frame's worth of time between pieces, so each one is seen on its own
+    );
+    const chat = createChatStore(engine, freshArchive().archive);
+    const seen: [string, string][] = [];
+    const unsubscribe = chat.subscribe(() => {
+      const answer = shown(chat)[1];
+      if (answer) seen.push([answer.reasoning, answer.content]);
+    });
+    await chat.send('Hi', 'chat');
+    unsubscribe();
+    await chat.send('How are you?', 'chat');
+
+    // While streaming, no tag or part of one was ever shown on either side.
+    expect(seen.flat().some((text) => /<|>/.test(text))).toBe(false);
+    expect(seen).toContainEqual(['The user greets me.', '']);
+    const answer = shown(chat)[1];
+    expect([answer?.reasoning, answer?.content]).toEqual(['The user greets me.', 'Hello!']);
+    expect(answer?.reasoningMs).toEqual(expect.any(Number));
+    expect(requests[1]).toMatchObject({
+      messages: [
+        { role: 'user', content: 'Hi' },
+        { role: 'assistant', content: 'Hello!' },
+        { role: 'user', content: 'How are you?' },
+      ],
+    });
+    expect(JSON.stringify(requests[1])).not.toMatch(/greets|think/);
+  });
+
+  it('a template that opens the reasoning: the answer starts after </think>', async () => {
+    const { engine } = await scriptedEngine(
+      [{ tokens: ['Two and two', '.</think>', '4'], end: ok() }],
+      0,
+      { switchable: false, startsInReasoning: true },
+    );
+    const chat = createChatStore(engine, freshArchive().archive);
+    await chat.send('2+2?', 'chat');
+    expect(shown(chat)[1]).toMatchObject({ reasoning: 'Two and two.', content: '4' });
+  });
+
+  it('a block that never closes stays reasoning, timed to the end of the run', async () => {
+    const { engine } = await scriptedEngine([
+      { tokens: ['<think>Let me', ' count'], end: ok('length') },
+    ]);
+    const { archive } = freshArchive();
+    const chat = createChatStore(engine, archive);
+    await chat.send('Count', 'chat');
+    expect(shown(chat)[1]).toMatchObject({
+      reasoning: 'Let me count',
+      content: '',
+      status: 'length',
+      reasoningMs: expect.any(Number) as number,
+    });
+    // The reasoning and its time are stored with the chat.
+    const [stored] = await archive.list();
+    expect(stored?.messages[1]).toMatchObject({ reasoning: 'Let me count', content: '' });
+    expect(stored?.messages[1]?.reasoningMs).toEqual(shown(chat)[1]?.reasoningMs);
+  });
+
+  it('completion mode continues the text as written: tags are text', async () => {
+    const { engine } = await scriptedEngine([{ tokens: ['<think>a</think>b'], end: ok() }]);
+    const chat = createChatStore(engine, freshArchive().archive);
+    await chat.send('x', 'complete');
+    expect(shown(chat)[1]).toMatchObject({ reasoning: '', content: '<think>a</think>b' });
+  });
+
+  it('sends the thinking switch only to a model whose template has one', async () => {
+    const switchable = await scriptedEngine([{ tokens: ['a'], end: ok() }], 0, {
+      switchable: true,
+      startsInReasoning: false,
+    });
+    const chat = createChatStore(switchable.engine, freshArchive().archive);
+    chat.set((s) => ({ ...s, thinking: false }));
+    await chat.send('Hi', 'chat');
+    expect(switchable.requests[0]).toMatchObject({ thinking: false });
+
+    const plain = await scriptedEngine([{ tokens: ['a'], end: ok() }]);
+    const other = createChatStore(plain.engine, freshArchive().archive);
+    other.set((s) => ({ ...s, thinking: false }));
+    await other.send('Hi', 'chat');
+    expect(plain.requests[0]).not.toHaveProperty('thinking');
+  });
+});
+
+describe('chat store: import', () => {
+  /** A stored chat of one exchange, as the archive holds it. */
+  const savedChat = (id: string, title: string): SavedChat => ({
+    version: 2,
+    id,
+    title,
+    createdAt: 1,
+    updatedAt: 2,
+    messages: [
+      {
+        id: 1,
+        parentId: null,
+        childIds: [2],
+        role: 'user',
+        content: title,
+        reasoning: '',
+        status: 'done',
+      },
+      {
+        id: 2,
+        parentId: 1,
+        childIds: [],
+        role: 'assistant',
+        content: 'ok',
+        reasoning: 'hm',
+        status: 'done',
+      },
+    ],
+    currentLeafId: 2,
+  });
+  const exportFile = (chats: SavedChat[]) => new Blob([chatsAsJson(chats)]);
+
+  it('adds the chats of an export, with new ids where they collide', async () => {
+    const { engine } = await scriptedEngine([]);
+    const { archive } = freshArchive();
+    await archive.save(savedChat('mine', 'Mine'));
+    const chat = createChatStore(engine, archive);
+    await chat.restore();
+
+    const report = await chat.importChats(
+      exportFile([savedChat('mine', 'Theirs'), savedChat('new', 'New')]),
+    );
+    expect(report).toEqual({ ok: true, added: 2, alreadyStored: 0 });
+    const titles = (await archive.list()).map((c) => c.title).sort();
+    expect(titles).toEqual(['Mine', 'New', 'Theirs']);
+    expect(
+      chat
+        .get()
+        .saved.map((c) => c.title)
+        .sort(),
+    ).toEqual(titles);
+    expect(new Set((await archive.list()).map((c) => c.id)).size).toBe(3);
+
+    // The same file again adds nothing.
+    const again = await chat.importChats(exportFile([savedChat('new', 'New')]));
+    expect(again).toEqual({ ok: true, added: 0, alreadyStored: 1 });
+    expect(await archive.list()).toHaveLength(3);
+  });
+
+  it('a refused file changes nothing and says why', async () => {
+    const { engine } = await scriptedEngine([]);
+    const { archive } = freshArchive();
+    await archive.save(savedChat('mine', 'Mine'));
+    const chat = createChatStore(engine, archive);
+    await chat.restore();
+    const before = chat.get();
+
+    const broken = { ...savedChat('bad', 'Bad'), currentLeafId: 9 };
+    const report = await chat.importChats(exportFile([savedChat('good', 'Good'), broken]));
+    expect(report).toEqual({
+      ok: false,
+      reason: expect.stringMatching(/Chat 2 \("Bad"\)/) as string,
+    });
+    expect(await chat.importChats(new Blob(['not json']))).toMatchObject({ ok: false });
+    const huge = { size: 50_000_000, text: () => Promise.reject(new Error('must not be read')) };
+    expect(await chat.importChats(huge as unknown as Blob)).toEqual({
+      ok: false,
+      reason: expect.stringMatching(/larger than 32 MB/) as string,
+    });
+    expect((await archive.list()).map((c) => c.id)).toEqual(['mine']);
+    expect(chat.get()).toBe(before);
+  });
+
+  it('storage that refuses the chats leaves none of them stored', async () => {
+    const { engine } = await scriptedEngine([]);
+    const { archive } = freshArchive();
+    const full: ChatArchive = {
+      ...archive,
+      saveAll: () => Promise.reject(new DOMException('full', 'QuotaExceededError')),
+    };
+    const chat = createChatStore(engine, full);
+    const report = await chat.importChats(exportFile([savedChat('a', 'A')]));
+    expect(report).toEqual({
+      ok: false,
+      reason: expect.stringMatching(/storage is full/) as string,
+    });
+    expect(await archive.list()).toEqual([]);
+    expect(chat.get().saved).toEqual([]);
   });
 });

@@ -13,6 +13,8 @@ import {
   type SavedChat,
 } from './chat-archive.ts';
 import { addChild, latestLeaf, pathTo, updateMessage, type NewMessage } from './chat-tree.ts';
+import { mergeImported, readChatExport, sizeProblem, type ImportReport } from './chat-import.ts';
+import { createReasoningSplitter, splitReasoning, type ReasoningDelta } from './reasoning.ts';
 
 /** `chat` follows the model's chat template; `complete` continues the text as written. */
 export type ChatMode = 'chat' | 'complete';
@@ -34,6 +36,11 @@ export interface ChatSnapshot {
   /** The user's choice; null follows the model (chat when it has a chat template). */
   modeOverride: ChatMode | null;
   sampling: SamplingSettings;
+  /**
+   * The thinking switch, sent only to a model whose template has one
+   * (`LoadedModel.thinking.switchable`); on by default, as those templates are.
+   */
+  thinking: boolean;
 }
 
 export interface ChatStore extends ExternalStore<ChatSnapshot> {
@@ -53,6 +60,11 @@ export interface ChatStore extends ExternalStore<ChatSnapshot> {
   rename: (id: string, title: string) => Promise<void>;
   remove: (id: string) => Promise<void>;
   removeAll: () => Promise<void>;
+  /**
+   * Adds the chats of an export file (`chatsAsJson`) to the stored ones, all or none: a file that
+   * is not a valid export, or that storage refuses, changes nothing and the report says why.
+   */
+  importChats: (file: Blob) => Promise<ImportReport>;
 }
 
 const defaultSampling: SamplingSettings = { temperature: 0.7, maxTokens: 512 };
@@ -92,6 +104,7 @@ export function createChatStore(
     saveError: null,
     modeOverride: null,
     sampling: defaultSampling,
+    thinking: true,
   });
   let nextId = 1;
   let lastSave = 0;
@@ -101,10 +114,19 @@ export function createChatStore(
   const update = (id: MessageId, change: (m: ChatMessage) => ChatMessage) =>
     store.set((s) => ({ ...s, messages: updateMessage(s.messages, id, change) }));
   /** A streamed piece: shown at the next frame, however many pieces arrive before it. */
-  const appendPiece = (id: MessageId, piece: string) =>
+  const appendPiece = (
+    id: MessageId,
+    { reasoning, content }: ReasoningDelta,
+    reasoningMs: number | null,
+  ) =>
     store.setBatched((s) => ({
       ...s,
-      messages: updateMessage(s.messages, id, (m) => ({ ...m, content: m.content + piece })),
+      messages: updateMessage(s.messages, id, (m) => ({
+        ...m,
+        reasoning: m.reasoning + reasoning,
+        content: m.content + content,
+        ...(reasoningMs !== null && { reasoningMs }),
+      })),
     }));
 
   /** Adds a message under `parentId` and makes it the current leaf. */
@@ -194,7 +216,8 @@ export function createChatStore(
    * call this with an existing question or a new sibling of one.
    */
   async function answer(questionId: MessageId, mode: ChatMode, sentAt: number) {
-    const { messages, sampling } = store.get();
+    const { messages, sampling, thinking } = store.get();
+    const model = loadedModel(engine.get().state);
     const path = pathTo(messages, questionId);
     const question = path.at(-1)?.content ?? '';
     const request: GenerateRequest =
@@ -203,9 +226,14 @@ export function createChatStore(
             mode,
             sampling,
             messages: [...historyTurns(path.slice(0, -1)), { role: 'user', content: question }],
+            ...(model?.thinking.switchable && { thinking }),
           }
         : { mode, sampling, prompt: question };
-    const model = loadedModel(engine.get().state);
+    // A completion continues the text as written: no part of it is reasoning.
+    const startsInReasoning = model?.thinking.startsInReasoning ?? false;
+    const splitter = mode === 'chat' ? createReasoningSplitter({ startsInReasoning }) : null;
+    const split = (piece: string): ReasoningDelta =>
+      splitter ? splitter.push(piece) : { reasoning: '', content: piece };
     const answerId = append(questionId, {
       role: 'assistant',
       content: '',
@@ -220,12 +248,19 @@ export function createChatStore(
     // The run starts before anything is stored: its time to first token counts from the Send,
     // not from the end of an IndexedDB write.
     let firstTokenAt: number | null = null;
+    let reasoningTimed = false;
     const run = engine.generate(
       request,
       (piece) => {
         firstTokenAt ??= performance.now();
         if (!stillOpen()) return;
-        appendPiece(answerId, piece);
+        const delta = split(piece);
+        // The reasoning's duration is known once, when its closing tag arrives.
+        const reasoningMs = reasoningTimed ? null : (splitter?.reasoningMs ?? null);
+        if (reasoningMs !== null) reasoningTimed = true;
+        if (delta.reasoning || delta.content || reasoningMs !== null) {
+          appendPiece(answerId, delta, reasoningMs);
+        }
         if (now() - lastSave > STREAM_SAVE_MS) void save();
       },
       sentAt,
@@ -233,13 +268,22 @@ export function createChatStore(
     void save();
     const outcome = await run;
     if (!stillOpen()) return;
-    update(answerId, (m) => {
+    const last = splitter?.finish() ?? { reasoning: '', content: '' };
+    const reasoningMs = splitter?.reasoningMs ?? null;
+    update(answerId, (streamed) => {
+      const m = {
+        ...streamed,
+        reasoning: streamed.reasoning + last.reasoning,
+        content: streamed.content + last.content,
+        ...(reasoningMs !== null && { reasoningMs }),
+      };
       if (!outcome.ok) return { ...m, status: 'error', error: outcome.error };
-      const { finishReason, measurements } = outcome.value;
+      const { finishReason, measurements, text } = outcome.value;
+      // The worker's text is the reference; the streamed pieces only previewed it.
+      const whole = mode === 'chat' ? splitReasoning(text, startsInReasoning) : { content: text };
       return {
         ...m,
-        // The worker's text is the reference; the streamed pieces only previewed it.
-        content: outcome.value.text || m.content,
+        ...(text !== '' && whole),
         status:
           finishReason === 'aborted' ? 'stopped' : finishReason === 'length' ? 'length' : 'done',
         timings: {
@@ -316,6 +360,38 @@ export function createChatStore(
       await archive.removeAll();
       store.set((s) => ({ ...s, saved: [] }));
       newChat();
+    },
+
+    async importChats(file) {
+      // Refused before it is read: a huge file would hold the page while it is parsed.
+      const tooLarge = sizeProblem(file.size);
+      if (tooLarge) return { ok: false, reason: tooLarge };
+      let text: string;
+      try {
+        text = await file.text();
+      } catch (cause) {
+        return { ok: false, reason: `The file could not be read (${describe(cause)}).` };
+      }
+      const check = readChatExport(text);
+      if (!check.ok) return check;
+      try {
+        const stored = await archive.list();
+        const merged = mergeImported(check.chats, stored, () => crypto.randomUUID());
+        await archive.saveAll(merged.added);
+        store.set((s) => ({
+          ...s,
+          saved: [...merged.added, ...s.saved].sort((a, b) => b.updatedAt - a.updatedAt),
+        }));
+        return { ok: true, added: merged.added.length, alreadyStored: merged.alreadyStored };
+      } catch (cause) {
+        return {
+          ok: false,
+          reason:
+            classifyError(cause).kind === 'storage-full'
+              ? 'Browser storage is full, so no chat was imported. Delete a model or an old chat to make room.'
+              : `No chat was imported: storage failed (${describe(cause)}).`,
+        };
+      }
     },
   };
 }

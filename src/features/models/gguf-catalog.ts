@@ -58,6 +58,16 @@ export const ggufCatalog: GgufCatalogEntry[] = [
     ['Q8_0', 'Qwen3-0.6B-Q8_0.gguf', 639],
     ['F16', 'Qwen3-0.6B-F16.gguf', 1200],
   ]),
+  // A reasoning model: it thinks (<think>…</think>) before it answers, whatever it is asked.
+  ...entry(
+    'DeepSeek-R1-Distill-Qwen-1.5B',
+    'bartowski/DeepSeek-R1-Distill-Qwen-1.5B-GGUF',
+    { layers: 28, kvHeads: 2, headDim: 128 },
+    [
+      ['Q4_K_M', 'DeepSeek-R1-Distill-Qwen-1.5B-Q4_K_M.gguf', 1120],
+      ['Q8_0', 'DeepSeek-R1-Distill-Qwen-1.5B-Q8_0.gguf', 1890],
+    ],
+  ),
   ...entry(
     'Llama-3.2-1B-Instruct',
     'bartowski/Llama-3.2-1B-Instruct-GGUF',

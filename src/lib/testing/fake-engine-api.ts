@@ -17,6 +17,7 @@ import type {
 } from '../../shared/engine-protocol.ts';
 import { streamSender } from '../../shared/event-stream.ts';
 import { modelKey, modelLabel } from '../../shared/model-keys.ts';
+import { noThinking, type ThinkingSupport } from '../../shared/thinking.ts';
 
 /**
  * A fake of the engine API for tests on the main thread: it speaks the real protocol (ports,
@@ -30,6 +31,8 @@ export interface FakeEngineScript {
   stored?: StoredModel[];
   /** The pieces of text an answer streams; by default the last user message, echoed in words. */
   answer?: (request: GenerateRequest) => string[];
+  /** What loaded models say of thinking; by default they do not think. */
+  thinking?: ThinkingSupport;
   /** Milliseconds between pieces (0: as fast as the port goes). */
   tokenDelayMs?: number;
   /** A load of a spec for which this returns an error fails with it. */
@@ -78,6 +81,7 @@ export interface FakeEngineApi extends EngineApi {
     method: keyof EngineApi;
     spec?: ModelSpec;
     request?: GenerateRequest;
+    score?: ScoreRequest;
     backend?: string;
   }[];
   loaded: () => LoadedModel | null;
@@ -93,7 +97,10 @@ function fakeScore(_: LoadedModel, request: ScoreRequest): ScoreResult {
   const tokens =
     'tokens' in request.target
       ? request.target.tokens
-      : Array.from(request.target.text, (char) => char.codePointAt(0) ?? 0);
+      : Array.from(request.target.text, (char) => char.codePointAt(0) ?? 0).slice(
+          0,
+          request.target.maxTokens,
+        );
   const half = Math.log(0.5);
   return {
     promptTokens: 2,
@@ -124,6 +131,7 @@ export function createFakeEngineApi(script: FakeEngineScript = {}): FakeEngineAp
       backend === 'cpu' ? { kind: 'cpu', threads: 1 } : { kind: 'webgpu', adapter: 'Fake GPU' },
     contextSize: 512,
     hasChatTemplate: true,
+    thinking: script.thinking ?? noThinking,
     fromStorage: stored.some((s) => modelKey(s.spec) === modelKey(spec)),
     sizeBytes: 1000,
     loadMs: 20,
@@ -149,6 +157,11 @@ export function createFakeEngineApi(script: FakeEngineScript = {}): FakeEngineAp
       return { ok: true, value: null };
     },
     networkLog: async () => [],
+    unload: async () => {
+      calls.push({ method: 'unload' });
+      current = null;
+      return { ok: true, value: null };
+    },
 
     importLocal: async (file, port) => {
       calls.push({ method: 'importLocal' });
@@ -230,7 +243,7 @@ export function createFakeEngineApi(script: FakeEngineScript = {}): FakeEngineAp
     },
 
     score: async (request, port) => {
-      calls.push({ method: 'score' });
+      calls.push({ method: 'score', score: request });
       const stream = streamSender<ScoreStream>(port);
       if (!current) {
         stream.end({ ok: false, error: { kind: 'no-model-loaded' }, loaded: null });

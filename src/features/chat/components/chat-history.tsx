@@ -8,6 +8,7 @@ import { useChat, useChatStore } from '../chat-context.tsx';
 import type { SavedChat } from '../chat-archive.ts';
 import { chatAsMarkdown, chatsAsJson } from '../chat-export.ts';
 import { searchChats } from '../chat-search.ts';
+import { ImportChats } from './import-chats.tsx';
 
 const when = (time: number) =>
   new Date(time).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' });
@@ -112,6 +113,7 @@ export function ChatHistory({ onOpen }: { onOpen?: () => void }) {
         >
           Export all
         </button>
+        <ImportChats />
         <ConfirmButton
           label="Delete all chats"
           confirmLabel={`Delete ${formatCount(saved.length, 'chat')}`}

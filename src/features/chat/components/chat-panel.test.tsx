@@ -78,3 +78,84 @@ describe('chat panel and message list, over the fake engine', () => {
     );
   });
 });
+
+describe('reasoning, over the fake engine', () => {
+  const thinkingOf = (answer: HTMLElement, name: string | RegExp) =>
+    within(answer).findByRole('group', { name });
+
+  it('streams the thinking open, then folds it with its time when the answer starts', async () => {
+    // The tags arrive cut across pieces, as a tokenizer cuts them.
+    const pieces = ['<', 'thi', 'nk>', 'Let me ', 'consider **this**', '.</', 'think', '>\n\n'];
+    const rest = Array.from({ length: 10 }, (_, i) => `word${String(i)} `);
+    await chatWithModel({ answer: () => [...pieces, ...rest], tokenDelayMs: 20 });
+    const user = userEvent.setup();
+    await user.type(screen.getByLabelText('Message'), 'Hi{Enter}');
+    const answer = await within(conversation()).findByRole('article', { name: 'Model' });
+
+    const thinking = await thinkingOf(answer, 'Thinking…');
+    expect(thinking).toHaveAttribute('open');
+    await waitFor(() => expect(thinking).toHaveTextContent('Let me consider this'));
+    // Reasoning is model output: rendered through the same markdown as the answer.
+    expect(within(thinking).getByText('this').tagName).toBe('STRONG');
+
+    const thought = await thinkingOf(answer, /^Thought for \d+\.\d s$/);
+    await waitFor(() => expect(thought).not.toHaveAttribute('open'));
+    await waitFor(() => expect(answer).toHaveTextContent('word9'));
+    expect(answer).not.toHaveTextContent(/<|think>/);
+    const text = answer.querySelector('.text');
+    expect(text).not.toHaveTextContent('Let me');
+    expect(text).toHaveTextContent(/^word0/);
+  });
+
+  it('a think block that never closes stays open, and says the answer was cut', async () => {
+    await chatWithModel({
+      runs: [{ pieces: ['<think>', 'Step 1', ', step 2'], finishReason: 'length' }],
+    });
+    const user = userEvent.setup();
+    await user.type(screen.getByLabelText('Message'), 'Solve it{Enter}');
+    const answer = await within(conversation()).findByRole('article', { name: 'Model' });
+    await within(answer).findByText('Reached the max-tokens limit.');
+    const thinking = await thinkingOf(answer, /^Thought for/);
+    expect(thinking).toHaveAttribute('open');
+    expect(thinking).toHaveTextContent('Step 1, step 2');
+  });
+
+  it('the thinking is not sent back with the history', async () => {
+    const { api } = await chatWithModel({
+      runs: [{ pieces: ['<think>secret ', 'plan</thi', 'nk>Public answer'] }, { pieces: ['Next'] }],
+    });
+    const user = userEvent.setup();
+    await user.type(screen.getByLabelText('Message'), 'First{Enter}');
+    await within(conversation()).findByText('Public answer');
+    await user.type(screen.getByLabelText('Message'), 'Second{Enter}');
+    await within(conversation()).findByText('Next');
+    const second = api.calls.filter((c) => c.method === 'generate')[1]?.request;
+    expect(second?.mode === 'chat' && second.messages).toEqual([
+      { role: 'user', content: 'First' },
+      { role: 'assistant', content: 'Public answer' },
+      { role: 'user', content: 'Second' },
+    ]);
+  });
+
+  it('offers the thinking switch only for a model that has one, and sends it', async () => {
+    const { api } = await chatWithModel({
+      thinking: { switchable: true, startsInReasoning: false },
+    });
+    const user = userEvent.setup();
+    const switchBox = screen.getByRole('checkbox', { name: 'Think before answering' });
+    expect(switchBox).toBeChecked();
+    await user.click(switchBox);
+    await user.type(screen.getByLabelText('Message'), 'Quick{Enter}');
+    await within(conversation()).findByRole('article', { name: 'Model' });
+    expect(api.calls.find((c) => c.method === 'generate')?.request).toMatchObject({
+      thinking: false,
+    });
+    await user.click(screen.getByRole('radio', { name: 'Text completion' }));
+    expect(screen.queryByRole('checkbox', { name: 'Think before answering' })).toBeNull();
+  });
+
+  it('no thinking switch for a model without one', async () => {
+    await chatWithModel();
+    expect(screen.queryByRole('checkbox', { name: 'Think before answering' })).toBeNull();
+  });
+});

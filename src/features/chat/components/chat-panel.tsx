@@ -9,6 +9,7 @@ import { pathTo } from '../chat-tree.ts';
 import { Composer } from './composer.tsx';
 import { GenerationSettings } from './generation-settings.tsx';
 import { MessageList } from './message-list.tsx';
+import { ThinkingSwitch } from './thinking-switch.tsx';
 
 /**
  * The conversation at full height with the composer always below it. `beforeComposer` is what
@@ -19,7 +20,7 @@ export function ChatPanel({ beforeComposer }: { beforeComposer?: ReactNode }) {
   const generating = useEngineValue((s) => isGenerating(s.state));
   const canSend = useEngineValue(mayGenerate);
   const chat = useChatStore();
-  const { messages, currentLeafId, modeOverride, sampling, saveError } = useChat();
+  const { messages, currentLeafId, modeOverride, sampling, thinking, saveError } = useChat();
   const shown = useMemo(() => pathTo(messages, currentLeafId), [messages, currentLeafId]);
   const mode: ChatMode = modeOverride ?? (model && !model.hasChatTemplate ? 'complete' : 'chat');
 
@@ -36,6 +37,12 @@ export function ChatPanel({ beforeComposer }: { beforeComposer?: ReactNode }) {
           onMode={(modeOverride) => chat.set((s) => ({ ...s, modeOverride }))}
           onSampling={(sampling) => chat.set((s) => ({ ...s, sampling }))}
         />
+        {mode === 'chat' && model?.thinking.switchable && (
+          <ThinkingSwitch
+            on={thinking}
+            onChange={(on) => chat.set((s) => ({ ...s, thinking: on }))}
+          />
+        )}
         <button
           type="button"
           className="secondary"

@@ -4,6 +4,7 @@ import type { ChatMessage } from '../chat-archive.ts';
 import type { ChatMode } from '../chat-store.ts';
 import { AnswerSpeed } from './answer-speed.tsx';
 import { MarkdownView } from './markdown-view.tsx';
+import { ThinkingBlock } from './thinking-block.tsx';
 
 /** Model output is untrusted: it is rendered as sanitized markdown; the user's text as plain text. */
 export function MessageList({ messages, mode }: { messages: ChatMessage[]; mode: ChatMode }) {
@@ -26,7 +27,7 @@ export function MessageList({ messages, mode }: { messages: ChatMessage[]; mode:
     if (!following.current) return;
     element.scrollTop = element.scrollHeight;
     autoScrolledTo.current = element.scrollTop;
-  }, [last?.content.length, messages.length]);
+  }, [last?.content.length, last?.reasoning.length, messages.length]);
 
   return (
     <div
@@ -58,13 +59,21 @@ const Message = memo(function Message({ message }: { message: ChatMessage }) {
   return (
     <article aria-label={who} className={`message ${message.role}`} data-status={message.status}>
       <p className="who">{who}</p>
+      {message.role === 'assistant' && message.reasoning !== '' && (
+        <ThinkingBlock
+          reasoning={message.reasoning}
+          durationMs={message.reasoningMs}
+          streaming={message.status === 'streaming'}
+          answered={message.content !== ''}
+        />
+      )}
       <div className="text">
         {message.role === 'assistant' ? (
           <MarkdownView text={message.content} />
         ) : (
           <p className="plain">{message.content}</p>
         )}
-        {message.status === 'streaming' && message.content === '' && (
+        {message.status === 'streaming' && message.content === '' && message.reasoning === '' && (
           <span className="cursor" aria-hidden="true" />
         )}
       </div>
