@@ -68,7 +68,9 @@ class NativeLog {
   };
 
   private capture(args: unknown[]): string {
-    const line = args.map(String).join(' ');
+    // wllama logs a failed request's reply as an object (`{ message, type }`): as JSON, not as
+    // "[object Object]", so that its words reach generationError.
+    const line = args.map(logText).join(' ');
     const buffer = /(\S+) +(model|KV|compute|output) buffer size = +([\d.]+) MiB/.exec(line);
     if (buffer) {
       const [, device = '', kind, mib = '0'] = buffer;
@@ -77,6 +79,16 @@ class NativeLog {
       if (kind === 'model') this.bufferDevices.add(device);
     }
     return line;
+  }
+}
+
+function logText(value: unknown): string {
+  if (typeof value !== 'object' || value === null) return String(value);
+  if (value instanceof Error) return value.message;
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return '(an object that cannot be shown)';
   }
 }
 
