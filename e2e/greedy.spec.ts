@@ -41,7 +41,7 @@ for (const backend of ['auto', 'cpu'] as const) {
     );
 
     // What the answer's numbers showed, for the record (README, "Measured here").
-    const shown = (id: string) => answer.getByTestId(id).innerText();
+    const shown = async (id: string) => (await answer.getByTestId(id).textContent()) ?? '';
     const speed = `prefill ${await shown('prefill-rate')} tok/s, decode ${await shown('decode-rate')} tok/s, first token ${await shown('ttft')}`;
     console.log(`[answer speed] stories260K on ${where}: ${speed}`);
   });

@@ -1,4 +1,4 @@
-import { test as base, expect, type Page } from '@playwright/test';
+import { test as base, expect, type Locator, type Page } from '@playwright/test';
 import { sharedModelsDir } from '../../scripts/shared-dir.ts';
 import { startModelServer, type ModelServer } from './model-server.ts';
 
@@ -119,6 +119,18 @@ export async function setSampling(
     await page.getByLabel('Max tokens').fill(String(settings.maxTokens));
   }
   await page.locator('.settings details > summary').click();
+}
+
+/**
+ * One of an answer's own numbers (`decode-rate`, `ttft`, `output-tokens`…), read whether or not
+ * its details are open (innerText of a folded <details> is empty, hence textContent). A number
+ * that is not there fails here rather than passing a comparison as NaN or 0.
+ */
+export async function answerNumber(answer: Locator, id: string): Promise<number> {
+  const text = (await answer.getByTestId(id).textContent()) ?? '';
+  const value = Number.parseFloat(text);
+  expect(Number.isFinite(value), `${id} of the answer is a number (it is "${text}")`).toBe(true);
+  return value;
 }
 
 /** The table of recent answers in the sidebar (its section opened first). */

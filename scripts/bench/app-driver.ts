@@ -253,7 +253,8 @@ export async function sendTimed(page: Page, text: string): Promise<AnswerTiming>
   }>(page, 'benchAnswer', 'the answer finishing');
   const answer = page.getByRole('article', { name: 'Model' }).last();
   const panel = async (id: string) =>
-    Number((await answer.getByTestId(id).innerText()).replace(/[^\d.]/g, ''));
+    // textContent: the numbers sit in a folded <details>, whose innerText is empty.
+    Number(((await answer.getByTestId(id).textContent()) ?? '').replace(/[^\d.]/g, ''));
   const firstAt = seen.firstAt ?? Number.NaN;
   return {
     firstTokenMs: firstAt - seen.sentAt,
