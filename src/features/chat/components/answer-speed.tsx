@@ -1,5 +1,5 @@
 import { useMemo } from 'react';
-import { LineChart } from '../../../components/chart/line-chart.tsx';
+import { LineChart } from '../../../components/ui/line-chart.tsx';
 import { useRuns } from '../../../lib/engine-context.tsx';
 import { formatMilliseconds, formatRate } from '../../../lib/format.ts';
 import type { RunRecord } from '../../../lib/run-log.ts';
