@@ -53,8 +53,10 @@ function Shell() {
     document.title = `${viewTitle[view]} · Tab LLM`;
     if (shownView.current === view) return;
     shownView.current = view;
-    // A new view: keyboard and screen reader users continue there, not on the link they left.
-    if (view === 'chat') document.getElementById('message')?.focus();
+    // A new view: keyboard and screen reader users continue there, not on the link they left;
+    // in the chat, at the composer (not on a touch screen, where that opens the keyboard).
+    const composer = document.getElementById('message');
+    if (view === 'chat' && composer && matchMedia('(pointer: fine)').matches) composer.focus();
     else main.current?.focus();
   }, [view]);
 
