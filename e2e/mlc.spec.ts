@@ -141,6 +141,9 @@ test("a stored MLC model is listed, and Delete removes it through web-llm's cach
   await seedStoredMlcModel(page, { modelId, modelUrl, modelLib: record.model_lib, shardBytes });
   await page.reload();
   await openApp(page);
+  // The reload reopens the baseline model, which writes when it was used: done before the usage
+  // is measured, so that only the deletion changes it.
+  await expectLoaded(page, 'stories260K-chat-q8_0');
   await openView(page, 'Models');
 
   const row = libraryRow(page, modelId);

@@ -66,7 +66,7 @@ function Shell() {
   useDrawerFocus(!wide && openAsDrawer, closeDrawer);
 
   return (
-    <div className="app" data-sidebar={sidebarOpen ? 'open' : 'closed'}>
+    <div className="app">
       <TopBar
         sidebarOpen={sidebarOpen}
         onToggleSidebar={() => (wide ? setOpenBeside : setOpenAsDrawer)((open) => !open)}
