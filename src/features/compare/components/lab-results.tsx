@@ -126,16 +126,19 @@ function ChartWithTable({
   );
 }
 
+/** A chart's point label: the quantization where known (the family is the same for all). */
+const shortLabel = (row: LabRow) => row.variant.quantization ?? row.variant.label;
+
 function Charts({ run }: { run: LabRun }) {
   const sized = run.rows.filter((row) => row.status === 'done' && row.sizeBytes !== null);
   const quality = sized.flatMap((row) =>
     row.quality && row.quality.kld.mean > 0
-      ? [{ x: (row.sizeBytes ?? 0) / MB, y: row.quality.kld.mean, label: row.variant.label }]
+      ? [{ x: (row.sizeBytes ?? 0) / MB, y: row.quality.kld.mean, label: shortLabel(row) }]
       : [],
   );
   const speed = sized.flatMap((row) =>
     row.speeds[0]
-      ? [{ x: (row.sizeBytes ?? 0) / MB, y: row.speeds[0].decode.median, label: row.variant.label }]
+      ? [{ x: (row.sizeBytes ?? 0) / MB, y: row.speeds[0].decode.median, label: shortLabel(row) }]
       : [],
   );
   return (
