@@ -221,3 +221,52 @@ describe('engine store', () => {
     expect(store.get().device?.gpu.status).toBe('no-adapter');
   });
 });
+
+describe('engine store held by one owner', () => {
+  it('refuses loads, answers and deletions to everyone else until released', async () => {
+    const { store } = engineOver();
+    await store.start();
+    await store.load(spec('a'));
+    const session = store.hold('Compare');
+    expect(session).not.toBeNull();
+    expect(store.get().heldBy).toBe('Compare');
+    expect(store.hold('someone else')).toBeNull();
+
+    const busy = { kind: 'busy', operation: 'measure' };
+    expect(await store.load(spec('b'))).toMatchObject({ ok: false, error: busy });
+    expect(await store.deleteStored([spec('a')])).toMatchObject({ ok: false, error: busy });
+    expect(
+      await store.generate(
+        { mode: 'complete', prompt: 'x', sampling: { temperature: 0, maxTokens: 2 } },
+        () => undefined,
+      ),
+    ).toMatchObject({ ok: false, error: busy });
+
+    // The holder may: it loads with the backend it asks for, whatever the preference.
+    const loaded = await session?.load(spec('b'), 'cpu');
+    expect(loaded).toMatchObject({ ok: true, value: { backend: { kind: 'cpu' } } });
+    session?.release();
+    expect(store.get().heldBy).toBeNull();
+    expect((await store.load(spec('a'))).ok).toBe(true);
+    // A released session can do nothing more.
+    expect(await session?.load(spec('b'), 'auto')).toMatchObject({ ok: false });
+  });
+
+  it('shows a measurement as its own state, and unloads on request', async () => {
+    const { store, seen } = engineOver();
+    await store.start();
+    await store.load(spec('a'));
+    const session = store.hold('Compare');
+    const signal = new AbortController().signal;
+    const outcome = await session?.benchmark(
+      { promptText: 'p', decodeTokens: 4, repetitions: 1 },
+      { signal, onEvent: () => undefined },
+    );
+    expect(outcome).toMatchObject({ ok: true, value: [{ decode: { tokens: 4 } }] });
+    expect(seen.map((s) => s.status)).toContain('measuring');
+    expect(store.get().state.status).toBe('ready');
+    expect(await session?.unload()).toEqual({ ok: true, value: null });
+    expect(store.get().state).toEqual({ status: 'idle' });
+    session?.release();
+  });
+});
