@@ -17,7 +17,7 @@ export type GgufValue =
 const TYPE_ID = { u32: 4, i32: 5, f32: 6, bool: 7, string: 8, array: 9 } as const;
 
 class ByteWriter {
-  private buffer = new Uint8Array(1 << 16);
+  private buffer: Uint8Array<ArrayBuffer> = new Uint8Array(1 << 16);
   private view = new DataView(this.buffer.buffer);
   length = 0;
   private readonly encoder = new TextEncoder();
@@ -59,9 +59,10 @@ class ByteWriter {
     return this;
   }
 
-  u64(value: number | bigint): this {
+  u64(value: number): this {
     const at = this.reserve(8);
-    this.view.setBigUint64(at, BigInt(value), true);
+    this.view.setUint32(at, value % 2 ** 32, true);
+    this.view.setUint32(at + 4, Math.floor(value / 2 ** 32), true);
     return this;
   }
 
@@ -72,11 +73,17 @@ class ByteWriter {
   }
 
   string(value: string): this {
-    const bytes = this.encoder.encode(value);
-    return this.u64(bytes.length).bytes(bytes);
+    // Encode in place: UTF-8 takes at most 3 bytes per UTF-16 unit.
+    const lengthAt = this.reserve(8);
+    this.reserve(value.length * 3);
+    const { written } = this.encoder.encodeInto(value, this.buffer.subarray(lengthAt + 8));
+    this.length = lengthAt + 8 + written;
+    this.view.setUint32(lengthAt, written, true);
+    this.view.setUint32(lengthAt + 4, 0, true);
+    return this;
   }
 
-  result(): Uint8Array {
+  result(): Uint8Array<ArrayBuffer> {
     return this.buffer.slice(0, this.length);
   }
 }
@@ -114,7 +121,7 @@ function writeValue(out: ByteWriter, entry: GgufValue): void {
 }
 
 /** A GGUF v3 file with these metadata entries, in this order, and no tensors. */
-export function encodeGguf(metadata: ReadonlyMap<string, GgufValue>): Uint8Array {
+export function encodeGguf(metadata: ReadonlyMap<string, GgufValue>): Uint8Array<ArrayBuffer> {
   const out = new ByteWriter().u32(0x46554747).u32(3).u64(0).u64(metadata.size);
   for (const [key, value] of metadata) {
     out.string(key);

@@ -54,9 +54,9 @@ export function codepointFlags(codepoint: number): number {
   const char = String.fromCodePoint(codepoint);
   const match = CATEGORY.exec(char);
   let flags: number = FLAG.undefined;
-  if (match) {
-    const group = match.findIndex((value, i) => i > 0 && value !== undefined);
-    flags = CATEGORY_FLAGS[group - 1] ?? FLAG.undefined;
+  // The one group that matched names the category.
+  for (let group = 1; match && group < match.length; group++) {
+    if (match[group] !== undefined) flags = CATEGORY_FLAGS[group - 1] ?? FLAG.undefined;
   }
   if (WHITE_SPACE.test(char)) flags |= FLAG.whitespace;
   flagCache[codepoint] = flags;

@@ -140,56 +140,60 @@ describe('canonical tokenizer against native llama.cpp', () => {
     expect(cases().sort()).toEqual([...names].sort());
   });
 
-  it.each(names)('%s: the same tokens as llama_tokenize', async (name) => {
-    const path = files.get(name) ?? '';
-    const setup = await loadCanonicalTokenizer(await openAsBlob(path));
-    if (!setup.ok) throw new Error(`${name}: ${JSON.stringify(setup.reason)}`);
-    const tokenizer: CanonicalTokenizer = setup.tokenizer;
-    const model = await llama.loadModel({ modelPath: path, vocabOnly: true });
-    try {
-      // node-llama-cpp reports BOS and EOS only for control tokens, which they are in every file.
-      expect({ bos: tokenizer.bosId, eos: tokenizer.eosId }).toEqual({
-        bos: model.tokens.bos,
-        eos: model.tokens.eos,
-      });
-      expect({ addBos: tokenizer.addBos, addEos: tokenizer.addEos }).toEqual({
-        addBos: model.tokens.shouldPrependBosToken,
-        addEos: model.tokens.shouldAppendEosToken,
-      });
-
-      const texts = (await vocabularyOf(path)).tokens;
-      const pieces = (tokens: readonly number[]) => tokens.map((id) => texts[id] ?? id);
-      const mismatches: string[] = [];
-      for (const text of PROBE_TEXTS) {
-        for (const parseSpecial of [false, true]) {
-          // node-llama-cpp calls llama_tokenize with add_special false.
-          const want = Array.from(model.tokenize(text, parseSpecial));
-          const got = tokenizer.tokenize(text, { addSpecial: false, parseSpecial });
-          if (!got.ok || got.tokens.join() !== want.join()) {
-            mismatches.push(
-              `${JSON.stringify(text.slice(0, 60))} (parseSpecial ${parseSpecial})\n` +
-                `  llama.cpp: ${JSON.stringify(pieces(want).slice(0, 40))}\n` +
-                `  ours:      ${got.ok ? JSON.stringify(pieces(got.tokens).slice(0, 40)) : JSON.stringify(got.reason)}`,
-            );
-          }
-        }
-        // add_special: llama.cpp puts BOS first and EOS last, each where its flag says.
-        const plain = tokenizer.tokenize(text, { addSpecial: false });
-        const withSpecial = tokenizer.tokenize(text, { addSpecial: true });
-        expect(withSpecial).toEqual({
-          ok: true,
-          tokens: [
-            ...(tokenizer.addBos ? [model.tokens.bos] : []),
-            ...(plain.ok ? plain.tokens : []),
-            ...(tokenizer.addEos ? [model.tokens.eos] : []),
-          ],
+  it.each(names)(
+    '%s: the same tokens as llama_tokenize',
+    async (name) => {
+      const path = files.get(name) ?? '';
+      const setup = await loadCanonicalTokenizer(await openAsBlob(path));
+      if (!setup.ok) throw new Error(`${name}: ${JSON.stringify(setup.reason)}`);
+      const tokenizer: CanonicalTokenizer = setup.tokenizer;
+      const model = await llama.loadModel({ modelPath: path, vocabOnly: true });
+      try {
+        // node-llama-cpp reports BOS and EOS only for control tokens, which they are in every file.
+        expect({ bos: tokenizer.bosId, eos: tokenizer.eosId }).toEqual({
+          bos: model.tokens.bos,
+          eos: model.tokens.eos,
         });
+        expect({ addBos: tokenizer.addBos, addEos: tokenizer.addEos }).toEqual({
+          addBos: model.tokens.shouldPrependBosToken,
+          addEos: model.tokens.shouldAppendEosToken,
+        });
+
+        const texts = (await vocabularyOf(path)).tokens;
+        const pieces = (tokens: readonly number[]) => tokens.map((id) => texts[id] ?? id);
+        const mismatches: string[] = [];
+        for (const text of PROBE_TEXTS) {
+          for (const parseSpecial of [false, true]) {
+            // node-llama-cpp calls llama_tokenize with add_special false.
+            const want = Array.from(model.tokenize(text, parseSpecial));
+            const got = tokenizer.tokenize(text, { addSpecial: false, parseSpecial });
+            if (!got.ok || got.tokens.join() !== want.join()) {
+              mismatches.push(
+                `${JSON.stringify(text.slice(0, 60))} (parseSpecial ${parseSpecial})\n` +
+                  `  llama.cpp: ${JSON.stringify(pieces(want).slice(0, 40))}\n` +
+                  `  ours:      ${got.ok ? JSON.stringify(pieces(got.tokens).slice(0, 40)) : JSON.stringify(got.reason)}`,
+              );
+            }
+          }
+          // add_special: llama.cpp puts BOS first and EOS last, each where its flag says.
+          const plain = tokenizer.tokenize(text, { addSpecial: false });
+          const withSpecial = tokenizer.tokenize(text, { addSpecial: true });
+          expect(withSpecial).toEqual({
+            ok: true,
+            tokens: [
+              ...(tokenizer.addBos ? [model.tokens.bos] : []),
+              ...(plain.ok ? plain.tokens : []),
+              ...(tokenizer.addEos ? [model.tokens.eos] : []),
+            ],
+          });
+        }
+        expect(mismatches.join('\n')).toBe('');
+      } finally {
+        await model.dispose();
       }
-      expect(mismatches.join('\n')).toBe('');
-    } finally {
-      await model.dispose();
-    }
-  });
+    },
+    30_000,
+  );
 
   it('tells the pre-tokenizers apart: the texts are tokenized differently under each', async () => {
     // Without this the comparisons above could pass with a wrong pre-tokenizer chosen.

@@ -42,9 +42,12 @@ export interface GgufVocabulary {
 export type GgufVocabularyProblem =
   | { kind: 'not-gguf' }
   | { kind: 'unsupported-version'; version: number }
-  /** The header runs past the end of the file (a cut-short download). */
+  /**
+   * The header runs past the end of the file, or states a size the rest of the file cannot
+   * hold: a cut-short download, or a damaged one.
+   */
   | { kind: 'truncated'; fileBytes: number }
-  /** A value has the wrong type or a size that cannot be, or a key appears twice. */
+  /** A value of the wrong or an unknown type, a key that appears twice, too few scores. */
   | { kind: 'bad-metadata'; key: string; detail: string }
   /** The file has no `tokenizer.ggml.model` or no `tokenizer.ggml.tokens`. */
   | { kind: 'no-vocabulary' };
@@ -92,6 +95,49 @@ const FIXED_BYTES: Readonly<Record<number, number>> = {
 /** The smallest an array item can be: a string is at least its 8-byte length. */
 const minItemBytes = (type: number): number | undefined =>
   type === ValueType.String ? 8 : type === ValueType.Array ? 12 : FIXED_BYTES[type];
+
+/** UTF-16 code units of a short text, reused between calls. */
+const units: number[] = [];
+
+/**
+ * Decodes well-formed UTF-8; null at the first flaw (an invalid or overlong sequence, a
+ * surrogate), which the caller leaves to TextDecoder's exact replacement rules.
+ */
+function decodeShortUtf8(bytes: Uint8Array, start: number, end: number): string | null {
+  units.length = 0;
+  for (let i = start; i < end;) {
+    const lead = bytes[i] ?? 0;
+    if (lead < 0x80) {
+      units.push(lead);
+      i++;
+      continue;
+    }
+    const extra = lead >= 0xf0 ? 3 : lead >= 0xe0 ? 2 : lead >= 0xc2 ? 1 : 0;
+    if (extra === 0 || lead > 0xf4 || i + extra >= end + 1) return null;
+    let codepoint = lead & (0x3f >> extra);
+    for (let k = 1; k <= extra; k++) {
+      const next = bytes[i + k] ?? 0;
+      if ((next & 0xc0) !== 0x80) return null;
+      codepoint = (codepoint << 6) | (next & 0x3f);
+    }
+    const smallest = extra === 1 ? 0x80 : extra === 2 ? 0x800 : 0x10000;
+    if (
+      codepoint < smallest ||
+      codepoint > 0x10ffff ||
+      (codepoint >= 0xd800 && codepoint < 0xe000)
+    ) {
+      return null;
+    }
+    if (codepoint > 0xffff) {
+      codepoint -= 0x10000;
+      units.push(0xd800 + (codepoint >> 10), 0xdc00 + (codepoint & 0x3ff));
+    } else {
+      units.push(codepoint);
+    }
+    i += extra + 1;
+  }
+  return String.fromCharCode(...units);
+}
 
 class Truncated extends Error {}
 class BadMetadata extends Error {
@@ -147,24 +193,24 @@ class BlobCursor {
   u32 = () => this.view.getUint32(this.take(4), true);
   i32 = () => this.view.getInt32(this.take(4), true);
   f32 = () => this.view.getFloat32(this.take(4), true);
-  /** A u64 as a number; past 2^53 it is no size a file could hold, which callers reject. */
-  u64 = () => Number(this.view.getBigUint64(this.take(8), true));
+  /**
+   * A u64 as a number (two u32 reads: a BigInt per string length would cost more than the rest
+   * of the read). Past 2^53 it loses precision, but no size that large fits a file anyway.
+   */
+  u64 = () => {
+    const at = this.take(8);
+    return this.view.getUint32(at, true) + this.view.getUint32(at + 4, true) * 2 ** 32;
+  };
   i64 = () => Number(this.view.getBigInt64(this.take(8), true));
 
   /** The next `length` bytes as UTF-8 (they must be readable: `has(length)`). */
   text(length: number): string {
     const at = this.take(length);
-    // Most token texts are short ASCII; building those by hand beats TextDecoder's per-call cost.
-    if (length <= 32) {
-      let ascii = '';
-      for (let i = at; i < at + length; i++) {
-        const byte = this.bytes[i] ?? 0;
-        if (byte >= 0x80) return this.utf8.decode(this.bytes.subarray(at, at + length));
-        ascii += String.fromCharCode(byte);
-      }
-      return ascii;
-    }
-    return this.utf8.decode(this.bytes.subarray(at, at + length));
+    // Token texts are short: decoding them by hand beats TextDecoder's cost per call.
+    return (
+      (length <= 64 ? decodeShortUtf8(this.bytes, at, at + length) : null) ??
+      this.utf8.decode(this.bytes.subarray(at, at + length))
+    );
   }
 
   /** Bytes left in the file after the cursor: what any size read here must fit in. */
@@ -173,10 +219,10 @@ class BlobCursor {
   }
 }
 
-async function readString(cursor: BlobCursor, key: string): Promise<string> {
+async function readString(cursor: BlobCursor): Promise<string> {
   if (!cursor.has(8)) await cursor.need(8);
   const length = cursor.u64();
-  if (length > cursor.remaining) throw new BadMetadata(key, 'a string longer than the file');
+  if (length > cursor.remaining) throw new Truncated();
   if (!cursor.has(length)) await cursor.need(length);
   return cursor.text(length);
 }
@@ -184,7 +230,7 @@ async function readString(cursor: BlobCursor, key: string): Promise<string> {
 type Scalar = string | number | boolean;
 
 async function readScalar(cursor: BlobCursor, type: number, key: string): Promise<Scalar> {
-  if (type === ValueType.String) return readString(cursor, key);
+  if (type === ValueType.String) return readString(cursor);
   const size = FIXED_BYTES[type];
   if (size === undefined) throw new BadMetadata(key, `unknown value type ${type}`);
   if (!cursor.has(size)) await cursor.need(size);
@@ -223,9 +269,8 @@ async function readArrayHeader(
   const count = cursor.u64();
   const itemBytes = minItemBytes(itemType);
   if (itemBytes === undefined) throw new BadMetadata(key, `unknown item type ${itemType}`);
-  if (count * itemBytes > cursor.remaining) {
-    throw new BadMetadata(key, `${count} items cannot fit in the rest of the file`);
-  }
+  // Checked before anything is allocated for them.
+  if (count * itemBytes > cursor.remaining) throw new Truncated();
   return { itemType, count };
 }
 
@@ -239,12 +284,12 @@ async function skipArray(cursor: BlobCursor, key: string): Promise<void> {
     return;
   }
   for (let i = 0; i < count; i++) {
-    if (itemType === ValueType.String) await readString(cursor, key);
+    if (itemType === ValueType.String) await readString(cursor);
     else await skipArray(cursor, key);
   }
 }
 
-async function readStringArray(cursor: BlobCursor, key: string, count: number): Promise<string[]> {
+async function readStringArray(cursor: BlobCursor, count: number): Promise<string[]> {
   const out = new Array<string>(count);
   for (let i = 0; i < count; i++) {
     // The synchronous path: an await per string would cost more than the decoding.
@@ -257,7 +302,7 @@ async function readStringArray(cursor: BlobCursor, key: string, count: number): 
       }
       cursor.offset = at;
     }
-    out[i] = await readString(cursor, key);
+    out[i] = await readString(cursor);
   }
   return out;
 }
@@ -290,9 +335,7 @@ async function parse(cursor: BlobCursor): Promise<GgufVocabularyRead> {
   cursor.u64(); // tensor count: the tokenizer needs no tensor
   const metadataCount = cursor.u64();
   // A key is at least its 8-byte length and 4-byte type, and the smallest value is 1 byte.
-  if (metadataCount * 13 > cursor.remaining) {
-    throw new BadMetadata('header', `${metadataCount} keys cannot fit in the file`);
-  }
+  if (metadataCount * 13 > cursor.remaining) throw new Truncated();
 
   const scalars = new Map<string, Scalar>();
   const seen = new Set<string>();
@@ -302,7 +345,7 @@ async function parse(cursor: BlobCursor): Promise<GgufVocabularyRead> {
   let tokenTypes: Int32Array | null = null;
 
   for (let i = 0; i < metadataCount; i++) {
-    const key = await readString(cursor, 'a key');
+    const key = await readString(cursor);
     // gguf.cpp refuses a file whose keys repeat, so llama.cpp never tokenizes with one.
     if (seen.has(key)) throw new BadMetadata(key, 'the key appears twice');
     seen.add(key);
@@ -315,7 +358,7 @@ async function parse(cursor: BlobCursor): Promise<GgufVocabularyRead> {
     if (key === 'tokenizer.ggml.tokens' || key === 'tokenizer.ggml.merges') {
       const { itemType, count } = await readArrayHeader(cursor, key);
       if (itemType !== ValueType.String) throw new BadMetadata(key, 'not an array of strings');
-      const strings = await readStringArray(cursor, key, count);
+      const strings = await readStringArray(cursor, count);
       if (key === 'tokenizer.ggml.tokens') tokens = strings;
       else merges = strings;
     } else if (key === 'tokenizer.ggml.scores' || key === 'tokenizer.ggml.token_type') {
