@@ -13,6 +13,9 @@
  * Character categories come from the JavaScript engine's Unicode tables; llama.cpp's come from
  * its own copy of UnicodeData.txt. The two agree except on characters one of them does not know
  * yet (a Unicode version apart).
+ *
+ * The regexes are llama.cpp's (node-llama-cpp 3.21.1's copy); canonical-tokenizer.ts says where
+ * wllama's build differs.
  */
 
 /** llama.cpp's `unicode_cpt_flags` bits (src/unicode.h). */
@@ -47,7 +50,7 @@ const WHITE_SPACE = /\p{White_Space}/u;
 let flagCache: Uint16Array | null = null;
 
 /** llama.cpp's flags of a code point: one category bit, plus `whitespace`. */
-export function codepointFlags(codepoint: number): number {
+function codepointFlags(codepoint: number): number {
   flagCache ??= new Uint16Array(0x110000);
   const cached = flagCache[codepoint];
   if (cached) return cached;
@@ -64,7 +67,7 @@ export function codepointFlags(codepoint: number): number {
 }
 
 /** The text a splitter cuts, shared by every splitter of one pre-tokenizer. */
-export interface SplitInput {
+interface SplitInput {
   codepoints: readonly number[];
   /** Built on demand (see `collapsedText` and `wideText`). */
   collapsed: string | null;

@@ -8,6 +8,35 @@
  * Supported: `tokenizer.ggml.model` `llama` (SentencePiece, `llm_tokenizer_spm`) and `gpt2`
  * (byte-level BPE, `llm_tokenizer_bpe`) with the pre-tokenizers of bpe-pre-tokenizers.ts.
  * Anything else is reported as unsupported, never approximated.
+ *
+ * SentencePiece here, as in llama.cpp, never yields the unknown token: a piece that is no token
+ * becomes its UTF-8 bytes as `<0xNN>` tokens, and a vocabulary without those fails
+ * (`no-byte-token`) where llama.cpp throws. `remove_extra_whitespaces` is read but, as in
+ * llama.cpp, changes nothing for SentencePiece.
+ *
+ * Special tokens: the text is first cut around them as `tokenizer_st_partition` does, longest
+ * text first: control and unknown tokens only with `parseSpecial` (default true, as wllama's
+ * server tokenizes a prompt), user-defined tokens always. Which tokens are special follows the
+ * file's `tokenizer.ggml.token_type` plus llama.cpp's corrections by token text (end-of-generation
+ * and fill-in-the-middle texts become control tokens, gpt-oss' and o200k's become user-defined,
+ * Gemma 4's `</s>` normal) and its whitespace stripping around special tokens by model name
+ * (Phi-3, jina, ModernBERT). A JavaScript string reaches llama.cpp as UTF-8, so a lone surrogate
+ * counts as U+FFFD, as TextEncoder writes it.
+ *
+ * Where this can still differ from llama.cpp (none of it touches text without special tokens):
+ * - llama.cpp sorts special tokens of equal length in no fixed order; here by id. Only two
+ *   overlapping special texts of one length could tell.
+ * - Where a vocabulary holds several fill-in-the-middle texts of one kind and the file names
+ *   none, llama.cpp promotes the first it meets in hash order; here all of them.
+ * - Token texts are decoded as UTF-8; llama.cpp compares raw bytes. Only a vocabulary whose texts
+ *   are not UTF-8 could tell.
+ *
+ * Which llama.cpp: the tests prove this against the one in node-llama-cpp 3.21.1. wllama 3.13.0's
+ * wasm is another llama.cpp build. Its pre-tokenizer regexes are the same strings for every
+ * pre-tokenizer here except the `gpt-4o` family and `tekken`, whose lookaheads there also count
+ * combining marks (\p{M}) as letters: text with combining marks may be cut differently in the
+ * browser for those two (ASCII text cannot). Its special-token rules lack the `<|code_prefix|>`
+ * and `<|prefix|>` fill-in-the-middle texts and spell the Phi-3 name test differently.
  */
 import type { GgufVocabulary, GgufVocabularyProblem } from './gguf-vocabulary.ts';
 import { readGgufVocabulary } from './gguf-vocabulary.ts';
@@ -562,8 +591,9 @@ function specialId(
  */
 export function createCanonicalTokenizer(vocabulary: GgufVocabulary): CanonicalTokenizerSetup {
   const type = vocabulary.model === 'llama' ? 'spm' : vocabulary.model === 'gpt2' ? 'bpe' : null;
-  if (type === null)
+  if (type === null) {
     return { ok: false, reason: { kind: 'unsupported-tokenizer', model: vocabulary.model } };
+  }
   if (vocabulary.tokens.length === 0) {
     return { ok: false, reason: { kind: 'bad-vocabulary', detail: 'no tokens' } };
   }
