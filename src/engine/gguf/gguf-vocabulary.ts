@@ -96,19 +96,19 @@ const FIXED_BYTES: Readonly<Record<number, number>> = {
 const minItemBytes = (type: number): number | undefined =>
   type === ValueType.String ? 8 : type === ValueType.Array ? 12 : FIXED_BYTES[type];
 
-/** UTF-16 code units of a short text, reused between calls. */
-const units: number[] = [];
+/** UTF-16 code units of a short text, reused between calls (64 bytes never need more). */
+const units = new Uint16Array(64);
 
 /**
- * Decodes well-formed UTF-8; null at the first flaw (an invalid or overlong sequence, a
- * surrogate), which the caller leaves to TextDecoder's exact replacement rules.
+ * Decodes well-formed UTF-8 of at most 64 bytes; null at the first flaw (an invalid or overlong
+ * sequence, a surrogate), which the caller leaves to TextDecoder's exact replacement rules.
  */
 function decodeShortUtf8(bytes: Uint8Array, start: number, end: number): string | null {
-  units.length = 0;
+  let count = 0;
   for (let i = start; i < end;) {
     const lead = bytes[i] ?? 0;
     if (lead < 0x80) {
-      units.push(lead);
+      units[count++] = lead;
       i++;
       continue;
     }
@@ -130,13 +130,14 @@ function decodeShortUtf8(bytes: Uint8Array, start: number, end: number): string 
     }
     if (codepoint > 0xffff) {
       codepoint -= 0x10000;
-      units.push(0xd800 + (codepoint >> 10), 0xdc00 + (codepoint & 0x3ff));
+      units[count++] = 0xd800 + (codepoint >> 10);
+      units[count++] = 0xdc00 + (codepoint & 0x3ff);
     } else {
-      units.push(codepoint);
+      units[count++] = codepoint;
     }
     i += extra + 1;
   }
-  return String.fromCharCode(...units);
+  return String.fromCharCode(...units.subarray(0, count));
 }
 
 class Truncated extends Error {}
