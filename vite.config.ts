@@ -7,7 +7,9 @@ import { mlcCatalogPlugin } from './scripts/mlc-catalog-plugin.ts';
 
 const modelHosts = buildModelHosts();
 const appVersion = (
-  JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string }
+  JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  }
 ).version;
 
 /**

@@ -223,6 +223,12 @@ export interface ScoreResult {
   canonicalTokens: number | null;
   /** The top-K actually used (the engine may have to lower it; see `wllama-engine.ts`). */
   topK: number;
+  /**
+   * Where the forced tokens came from: the request's own (`given`), the model's tokenizer run as
+   * llama.cpp runs it (`canonical`), or, where that tokenizer cannot be reproduced here, the
+   * model's own greedy choice among the tokens that spell the text (`greedy`, with the reason).
+   */
+  tokenization: { kind: 'given' | 'canonical' } | { kind: 'greedy'; reason: string };
 }
 
 /** Progress of a scoring run: positions scored so far out of how many (when known). */
