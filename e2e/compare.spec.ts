@@ -155,7 +155,7 @@ test('the lab compares the ladder: sizes, speed, quality, answers, charts, expor
   }
   expect(run.evaluation?.tokens.length).toBe(200);
   expect(run.evaluation?.tokenization).toEqual({ kind: 'canonical' });
-  await expect(page.getByRole('region', { name: 'Comparison' })).toContainText(
+  await expect(page.getByRole('region', { name: 'Comparison', exact: true })).toContainText(
     "The tokens are llama.cpp's own tokenization of the text, and the engine counts the same.",
   );
 
