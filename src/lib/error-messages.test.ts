@@ -123,4 +123,19 @@ describe('errorMessage', () => {
     expect(version(4)).toContain('version 4, newer than llama.cpp here reads');
     expect(version(0x03000000)).toContain('big-endian');
   });
+
+  it('after a cut that kept nothing says there is nothing to resume', () => {
+    const nothingKept = { ...examples['download-incomplete'], storedBytes: 0 };
+    expect(errorMessage(nothingKept).action).toBe(
+      'Nothing of it could be kept, so there is nothing to resume: check your connection, then download it again.',
+    );
+    expect(errorRecovery(nothingKept)).toBe('download-again');
+    expect(errorRecovery(examples['download-incomplete'])).toBe('resume');
+  });
+
+  it('says a 401 or 403 means a gated or private model', () => {
+    const gated = errorMessage({ ...examples['download-failed'], status: 401 });
+    expect(gated.title).toContain('answered 401 (the file needs a login');
+    expect(gated.action).toContain('open to everyone');
+  });
 });

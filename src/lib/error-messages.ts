@@ -20,6 +20,13 @@ const hostOf = (url: string) => {
 export function errorMessage(error: EngineError): ErrorMessage {
   switch (error.kind) {
     case 'download-failed':
+      if (error.status === 401 || error.status === 403) {
+        return {
+          title: `Could not download the model: ${hostOf(error.url)} answered ${error.status} (the file needs a login: a gated or private model).`,
+          action:
+            'This app signs in nowhere. Pick a model that is open to everyone (no access request on its page).',
+        };
+      }
       return {
         title:
           error.status === null
@@ -46,7 +53,7 @@ export function errorMessage(error: EngineError): ErrorMessage {
         action:
           error.storedBytes > 0
             ? `${formatBytes(error.storedBytes)} are kept. Check your connection, then Resume to download the rest.`
-            : 'Check your connection, then load the model again.',
+            : 'Nothing of it could be kept, so there is nothing to resume: check your connection, then download it again.',
       };
     case 'size-mismatch':
       return {
