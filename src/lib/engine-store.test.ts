@@ -69,6 +69,7 @@ describe('engine store', () => {
       error,
       model: a,
       spec: spec('b'), // what Resume or Download again loads
+      attempt: 1,
     });
 
     store.dismissError();
@@ -170,7 +171,46 @@ describe('engine store', () => {
       error: lost,
       model: null,
       spec: spec('a'),
+      attempt: 1,
     });
+  });
+
+  it('counts the failed loads of one model in a row, so that a retry shows it ran', async () => {
+    const cut = {
+      kind: 'download-incomplete',
+      url: 'https://h/b.gguf',
+      expectedBytes: 1000,
+      receivedBytes: 10,
+      storedBytes: 0,
+    } as const;
+    let failing = new Set(['b', 'c']);
+    const { store } = engineOver({
+      loadError: (s) => (s.engine === 'gguf' && failing.has(s.label) ? cut : null),
+    });
+    await store.start();
+    const attempt = () => {
+      const { state } = store.get();
+      return state.status === 'error' ? state.attempt : null;
+    };
+    const attempts: (number | null)[] = [];
+    for (const label of ['b', 'b', 'b', 'c', 'b']) {
+      await store.load(spec(label));
+      attempts.push(attempt());
+    }
+    // Another model starts its own count, and so does b when it comes back to it.
+    expect(attempts).toEqual([1, 2, 3, 1, 1]);
+
+    // A dismissed alert is no success: the next failure of b is its second in a row.
+    store.dismissError();
+    await store.load(spec('b'));
+    expect(attempt()).toBe(2);
+
+    // A success ends the run of failures.
+    failing = new Set(['c']);
+    await store.load(spec('b'));
+    failing = new Set(['b']);
+    await store.load(spec('b'));
+    expect(attempt()).toBe(1);
   });
 
   it('explains a browser that cannot run any model', () => {

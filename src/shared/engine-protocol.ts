@@ -280,7 +280,14 @@ export type EngineError =
   | { kind: 'not-enough-storage'; neededBytes: number; availableBytes: number; quotaBytes: number }
   | { kind: 'not-gguf'; source: string }
   | { kind: 'unsupported-gguf-version'; source: string; version: number }
+  /** The file ends before what its (plausible) header describes: a copy cut short. */
   | { kind: 'truncated-file'; source: string; expectedBytes: number | null; actualBytes: number }
+  /**
+   * The header breaks the GGUF format or contradicts itself (e.g. it claims 10^12 tensors, or
+   * tensors that overlap): the file is broken at its source, and downloading it again cannot
+   * help. `problem` says what, in words.
+   */
+  | { kind: 'malformed-gguf'; source: string; problem: string }
   | { kind: 'model-load-failed'; detail: string }
   | { kind: 'unknown-model'; modelId: string }
   | { kind: 'no-webgpu'; modelId: string }

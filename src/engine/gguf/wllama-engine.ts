@@ -89,6 +89,28 @@ const BUFFER_FIELDS = {
   output: 'computeBytes',
 } as const;
 
+let wasmBlobUrl: Promise<string> | null = null;
+
+/**
+ * llama.cpp's wasm as a `blob:` URL, fetched once by this worker. wllama runs the wasm in a worker
+ * of its own, whose requests no code of ours sees (Resource Timing is per context): fetched here,
+ * the one request is in this worker's network log, and wllama's worker reads a `blob:` URL, which
+ * never leaves the browser. Later loads reuse it instead of fetching the wasm again.
+ */
+function wllamaWasm(): Promise<string> {
+  wasmBlobUrl ??= fetch(wasmUrl)
+    .then(async (response) => {
+      if (!response.ok) throw new Error(`the wasm answered ${response.status}`);
+      const bytes = await response.arrayBuffer();
+      return URL.createObjectURL(new Blob([bytes], { type: 'application/wasm' }));
+    })
+    .catch((cause: unknown) => {
+      wasmBlobUrl = null; // the next load tries again
+      throw cause;
+    });
+  return wasmBlobUrl;
+}
+
 /**
  * Loads a GGUF file into llama.cpp (wasm, WebGPU unless the CPU is asked for).
  *
@@ -96,7 +118,13 @@ const BUFFER_FIELDS = {
  */
 export async function loadWllamaEngine(input: WllamaLoadInput): Promise<LocalEngine> {
   const log = new NativeLog();
-  const wllama = new Wllama({ default: wasmUrl }, { logger: log.logger });
+  let wasm: string;
+  try {
+    wasm = await wllamaWasm();
+  } catch (cause) {
+    throw new EngineFailure({ kind: 'model-load-failed', detail: describe(cause) });
+  }
+  const wllama = new Wllama({ default: wasm }, { logger: log.logger });
   // Compat mode (browsers without JSPI or Memory64) fetches its worker from a CDN: never.
   wllama.setCompat(null);
   const contextSize = Math.min(input.header.contextLength ?? MAX_CONTEXT, MAX_CONTEXT);
