@@ -449,9 +449,15 @@ interface CompletionLogprobs {
   content: (LogprobEntry & { top_logprobs: LogprobEntry[] })[];
 }
 
-/** llama.cpp's own words, where it logged any, say more than wllama's error. */
+/**
+ * wllama reports a reply it could not read back (llama.cpp failed while writing it) as a typed
+ * array of absurd length: then llama.cpp's last logged error says what happened.
+ */
+const BROKEN_REPLY = /Invalid typed array length/;
+
 function generationError(cause: unknown, contextSize: number, log: NativeLog): EngineError {
-  const detail = log.lastError || describe(cause);
+  const message = describe(cause);
+  const detail = BROKEN_REPLY.test(message) && log.lastError ? log.lastError : message;
   const type = (cause as { type?: unknown }).type;
   if (type === 'kv_cache_full' || /context size|context length|context window/i.test(detail)) {
     return { kind: 'context-overflow', contextSize };
