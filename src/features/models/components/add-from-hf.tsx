@@ -2,8 +2,8 @@ import { useState } from 'react';
 import type { ModelSpec } from '../../../shared/engine-protocol.ts';
 import { formatBytes } from '../../../lib/format.ts';
 import { partsOf, type RepoModel } from '../../../shared/hf-listing.ts';
-import { listRepoModels } from '../hf-repo.ts';
-import { readRepoId } from '../source-input.ts';
+import { listRepoModels } from '../../../lib/hf-repo.ts';
+import { readRepoId } from '../../../lib/source-input.ts';
 import { MemoryNote } from './memory-note.tsx';
 
 type Listing =

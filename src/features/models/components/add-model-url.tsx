@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { ggufLabel } from '../gguf-catalog.ts';
-import { readModelUrl } from '../source-input.ts';
+import { readModelUrl } from '../../../lib/source-input.ts';
 
 /** Load any GGUF file by its URL (it must be served with CORS); a link it cannot use is named. */
 export function AddModelUrl({

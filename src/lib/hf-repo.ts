@@ -1,4 +1,4 @@
-import { ggufModels, restoreTree, treeUrl, type RepoModel } from '../../shared/hf-listing.ts';
+import { ggufModels, restoreTree, treeUrl, type RepoModel } from '../shared/hf-listing.ts';
 
 /** A repo's GGUF models, or a sentence that says why there are none to show. */
 export type RepoListing =

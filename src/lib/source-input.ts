@@ -1,4 +1,4 @@
-import { resolveUrl } from '../../shared/hf-listing.ts';
+import { resolveUrl } from '../shared/hf-listing.ts';
 
 /** What a person typed, understood, or a sentence that says what is wrong and what to do. */
 export type InputCheck = { ok: true; value: string } | { ok: false; problem: string };
