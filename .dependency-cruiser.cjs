@@ -58,6 +58,12 @@ module.exports = {
       `${src}shared/`,
       `${src}(?!shared/)[^/]+/`,
     ),
+    forbid(
+      'service-worker-is-self-contained',
+      'src/service-worker is bundled on its own into the service worker: it imports only src/shared.',
+      `${src}service-worker/`,
+      `${src}(?!shared/|service-worker/)[^/]+/`,
+    ),
     {
       name: 'no-circular',
       comment: 'Import cycles make module order (and worker start-up) fragile.',

@@ -4,6 +4,10 @@ import { defineConfig, type Plugin } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
 import { buildModelHosts, contentSecurityPolicy } from './scripts/content-security-policy.ts';
 import { mlcCatalogPlugin } from './scripts/mlc-catalog-plugin.ts';
+import {
+  SERVICE_WORKER_REQUEST_LOG,
+  serviceWorkerRequestLogPlugin,
+} from './scripts/service-worker-request-log.ts';
 
 const modelHosts = buildModelHosts();
 const appVersion = (
@@ -55,6 +59,7 @@ export default defineConfig({
     react(),
     mlcCatalogPlugin(),
     productionPolicy(),
+    serviceWorkerRequestLogPlugin(),
     VitePWA({
       // The user decides when a new version takes over; old and new files never mix in one tab.
       registerType: 'prompt',
@@ -86,6 +91,8 @@ export default defineConfig({
         maximumFileSizeToCacheInBytes: 16 * 1024 * 1024,
         navigateFallback: 'index.html',
         cleanupOutdatedCaches: true,
+        // The service worker's own requests, for the privacy panel (src/service-worker/).
+        importScripts: [SERVICE_WORKER_REQUEST_LOG],
       },
     }),
   ],

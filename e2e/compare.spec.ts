@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Download, Page } from '@playwright/test';
 import { sharedModelsDir } from '../scripts/shared-dir.ts';
+import { EVALUATION_TEXT } from '../src/features/compare/evaluation-text.ts';
 import type { LabRun } from '../src/features/compare/lab-types.ts';
 import {
   compareAtTopK,
@@ -153,6 +154,10 @@ test('the lab compares the ladder: sizes, speed, quality, answers, charts, expor
     expect(cell(table, row.variant.label, 'KLD')).toBeCloseTo(row.quality?.kld.mean ?? NaN, 5);
   }
   expect(run.evaluation?.tokens.length).toBe(200);
+  expect(run.evaluation?.tokenization).toEqual({ kind: 'canonical' });
+  await expect(page.getByRole('region', { name: 'Comparison', exact: true })).toContainText(
+    "The tokens are llama.cpp's own tokenization of the text, and the engine counts the same.",
+  );
 
   // The chat's model is back, and the run is saved.
   await expectLoaded(page, 'stories260K-chat-q8_0');
@@ -177,6 +182,9 @@ async function agreesWithNativeLlamaCpp(run: LabRun) {
     for (const file of LADDER) {
       const model = await native.open(join(sharedModelsDir(), file));
       try {
+        // The lab forced llama.cpp's own (canonical) tokens of the text.
+        const canonical = model.tokenize(evaluation.prompt, EVALUATION_TEXT).textTokens;
+        expect(canonical?.slice(0, evaluation.tokens.length)).toEqual(evaluation.tokens);
         scores.set(
           file.replace('.gguf', ''),
           await model.score(evaluation.prompt, evaluation.tokens, model.vocabSize),

@@ -63,7 +63,8 @@ async function fakeRepo(
   files: { name: string; servedFrom: string; size: number; sha256: string }[],
   origin = models.origin,
 ) {
-  await context.route('https://huggingface.co/api/models/fake/tiny/tree/main', (route) =>
+  // The listing asks for every folder (`?recursive=true`); the hash lookup for the top one.
+  await context.route('https://huggingface.co/api/models/fake/tiny/tree/main**', (route) =>
     route.fulfill({
       json: files.map((f) => hfTreeEntry(f.name, f.size, f.sha256)),
       headers: { 'Access-Control-Allow-Origin': '*' },

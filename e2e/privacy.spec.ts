@@ -1,8 +1,10 @@
-import type { Request } from '@playwright/test';
+import type { Page, Request } from '@playwright/test';
+import { startAppServer } from './support/app-server.ts';
 import {
   expect,
   expectLoaded,
   loadByUrl,
+  modelStatus,
   openApp,
   openView,
   send,
@@ -48,6 +50,89 @@ test('chatting makes zero network requests, and the privacy panel lists exactly 
   await expect(async () => {
     expect((await panel.allInnerTexts()).sort()).toEqual(seen);
   }).toPass({ timeout: 10_000 });
+});
+
+/** The requests the privacy panel shows for `origin` (0 when it does not list the origin). */
+async function panelCount(page: Page, origin: string): Promise<number> {
+  const row = page
+    .getByRole('list', { name: 'Contacted this session' })
+    .getByRole('listitem')
+    .filter({ has: page.locator('code', { hasText: new RegExp(`^${origin}$`) }) });
+  if ((await row.count()) === 0) return 0;
+  const match = /· (\d+) requests?/.exec(await row.innerText());
+  return Number(match?.[1] ?? NaN);
+}
+
+/** The service worker's own script and the scripts it imports, as the server logs them. */
+const SERVICE_WORKER_SCRIPT = /^GET \/(sw\.js|sw-request-log\.js|workbox-[\w-]+\.js)$/;
+
+test('the panel counts every request the browser sent to the app: page, workers and service worker', async ({
+  page,
+  context,
+  models,
+}) => {
+  // A server of this test's own: a fresh origin (no service worker yet, nothing cached), and a
+  // log of every request that reached it, whichever context of the browser sent it.
+  const app = await startAppServer();
+  const requested: Request[] = [];
+  context.on('request', (request) => {
+    if (request.url().startsWith(`${app.origin}/`)) requested.push(request);
+  });
+  try {
+    await openApp(page, app.origin);
+    await loadByUrl(page, models.url(`${MODEL}.gguf`));
+    await expectLoaded(page, MODEL);
+    await setSampling(page, { maxTokens: 8 });
+    await send(page, 'Hello');
+    // The service worker has installed: its precache is done.
+    await page.evaluate(async () => {
+      await navigator.serviceWorker.ready;
+    });
+
+    // The panel, the server and the browser's own record agree, once the counts are settled.
+    await openView(page, 'Privacy & settings');
+    await expect(async () => {
+      const received = app.requests().length;
+      expect(requested).toHaveLength(received);
+      expect(await panelCount(page, app.origin)).toBe(received);
+    }).toPass({ timeout: 20_000 });
+    // Not only the page's: the service worker's precache and script, the worker's code and wasm.
+    const received = app.requests();
+    expect(requested.filter((r) => r.serviceWorker() !== null).length).toBeGreaterThan(10);
+    expect(received).toEqual(expect.arrayContaining(['GET /sw.js']));
+    for (const file of [/^GET \/assets\/wllama-[\w-]+\.wasm$/, /^GET \/assets\/wllama-engine-/]) {
+      expect(received.some((r) => file.test(r))).toBe(true);
+    }
+
+    // Opened again, installed: the service worker answers every request of the page and its
+    // workers from its cache, and nothing of them reaches the server. What does is the browser's
+    // own check for a new version of the service worker, which no page sees: the panel says so.
+    const before = received.length;
+    const requestedBefore = requested.length;
+    await page.reload();
+    await openApp(page, null);
+    // The model opens again by itself, from storage.
+    await expectLoaded(page, MODEL);
+    await expect(modelStatus(page)).toContainText('loaded from this device');
+    await send(page, 'Hello again');
+    await openView(page, 'Privacy & settings');
+    await expect(
+      page.getByText('the browser asked this app’s server whether a new version'),
+    ).toBeVisible();
+    await expect(async () => {
+      expect(await panelCount(page, app.origin)).toBe(0);
+      const afterReload = requested.slice(requestedBefore);
+      expect(afterReload.length).toBeGreaterThan(5);
+      for (const request of afterReload) {
+        expect((await request.response())?.fromServiceWorker(), request.url()).toBe(true);
+      }
+    }).toPass({ timeout: 20_000 });
+    const sentSince = app.requests().slice(before);
+    expect(sentSince.length).toBeGreaterThan(0);
+    expect(sentSince.filter((r) => !SERVICE_WORKER_SCRIPT.test(r))).toEqual([]);
+  } finally {
+    await app.close();
+  }
 });
 
 test('the production build enforces its Content-Security-Policy, and the app works under it', async ({

@@ -10,7 +10,9 @@ export function buildModelHosts(extra = process.env.TAB_LLM_MODEL_HOSTS ?? ''): 
  * exceptions are what the engines need:
  * - `wasm-unsafe-eval`: compiling WebAssembly (llama.cpp, web-llm), and nothing else eval-like;
  * - `worker-src blob:`: wllama starts its own worker from a blob: URL;
- * - `connect-src`: downloads from the allowed model hosts only.
+ * - `connect-src`: downloads from the allowed model hosts only, and `blob:`: llama.cpp's worker
+ *   reads its wasm from a blob: URL that the inference worker fetched, so that the one request
+ *   is in a log the privacy panel reads (a blob: URL never leaves the browser).
  * `frame-ancestors` works only as a header (a meta tag ignores it), so `forMeta` leaves it out.
  */
 export function contentSecurityPolicy(modelHosts: readonly string[], forMeta = false): string {
@@ -18,7 +20,7 @@ export function contentSecurityPolicy(modelHosts: readonly string[], forMeta = f
     ['default-src', "'self'"],
     ['script-src', "'self'", "'wasm-unsafe-eval'"],
     ['worker-src', "'self'", 'blob:'],
-    ['connect-src', "'self'", ...modelHosts],
+    ['connect-src', "'self'", ...modelHosts, 'blob:'],
     ['img-src', "'self'"],
     ['style-src', "'self'"],
     ['font-src', "'self'"],

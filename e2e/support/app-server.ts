@@ -5,6 +5,8 @@ import { E2E_MODEL_HOSTS } from './e2e-build.ts';
 
 export interface AppServer {
   origin: string;
+  /** The method and path of every request the server received, in order. */
+  requests: () => string[];
   close: () => Promise<void>;
 }
 
@@ -21,8 +23,15 @@ export async function startAppServer(outDir = 'dist'): Promise<AppServer> {
     preview: { host: '127.0.0.1', port: 0, strictPort: true, open: false },
   });
   const { port } = server.httpServer.address() as AddressInfo;
+  // What reached the server, whoever asked (page, worker, service worker): the ground truth for
+  // what the browser sent to the app's origin.
+  const received: string[] = [];
+  server.httpServer.on('request', (request: { method?: string; url?: string }) => {
+    received.push(`${request.method ?? '?'} ${request.url ?? '?'}`);
+  });
   return {
     origin: `http://127.0.0.1:${String(port)}`,
+    requests: () => [...received],
     close: async () => {
       (server.httpServer as Server).closeAllConnections();
       await server.close();

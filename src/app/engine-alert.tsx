@@ -29,6 +29,11 @@ export function EngineAlert() {
     <div role="alert" className="alert engine-alert">
       <p className="alert-title">{message.title}</p>
       <p>{message.action}</p>
+      {state.attempt > 1 && (
+        <p className="alert-attempt">
+          Attempt {state.attempt}: this model has failed to load {state.attempt} times in a row.
+        </p>
+      )}
       {recovery !== 'none' && spec && (
         <button type="button" onClick={() => void recover()}>
           {recoveryLabel[recovery]}

@@ -47,4 +47,23 @@ describe('model picker and library, over the fake engine', () => {
     expect(load).toBeDisabled();
     await waitFor(() => expect(load).toBeEnabled());
   });
+
+  it('offers Resume only for a partial download that kept bytes', async () => {
+    const partial = (label: string, storedBytes: number): StoredModel => ({
+      ...storedModel,
+      spec: { engine: 'gguf', url: `https://h/${label}.gguf`, label },
+      status: 'partial',
+      storedBytes,
+    });
+    await renderWithEngine(<LibraryPanel />, {
+      stored: [partial('half', 500), partial('cut-early', 0)],
+    });
+    const half = await screen.findByRole('listitem', { name: 'half' });
+    expect(within(half).getByRole('button', { name: 'Resume half' })).toBeInTheDocument();
+    expect(half).toHaveTextContent('500 B of 1.0 KB stored');
+    const cut = screen.getByRole('listitem', { name: 'cut-early' });
+    expect(within(cut).queryByRole('button', { name: /Resume/ })).not.toBeInTheDocument();
+    expect(within(cut).getByRole('button', { name: 'Download cut-early' })).toBeInTheDocument();
+    expect(cut).toHaveTextContent('nothing stored yet of 1.0 KB');
+  });
 });

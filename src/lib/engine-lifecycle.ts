@@ -1,4 +1,5 @@
 import type { EngineError, LoadEvent, LoadedModel, ModelSpec } from '../shared/engine-protocol.ts';
+import { modelKey } from '../shared/model-keys.ts';
 
 /**
  * The engine's lifecycle: one union, its transitions (pure functions) and the selectors every
@@ -32,9 +33,17 @@ export type EngineState =
   | { status: 'measuring'; model: LoadedModel }
   /**
    * `model` is what is still loaded and usable after the failure, if anything; `spec` is what
-   * failed to load, so that it can be resumed or downloaded again.
+   * failed to load, so that it can be resumed or downloaded again. `attempt` counts the failed
+   * loads of that model in a row, this one included: a retry that fails the same way shows the
+   * same message, and only the count says that it ran.
    */
-  | { status: 'error'; error: EngineError; model: LoadedModel | null; spec: ModelSpec | null };
+  | {
+      status: 'error';
+      error: EngineError;
+      model: LoadedModel | null;
+      spec: ModelSpec | null;
+      attempt: number;
+    };
 
 const MAX_SAMPLES = 50;
 
@@ -77,15 +86,36 @@ export function progressed(state: EngineState, spec: ModelSpec, event: LoadEvent
   };
 }
 
+/** Failed loads of one model in a row (a model is named by its key). */
+export interface FailureCount {
+  key: string;
+  attempts: number;
+}
+
+/**
+ * The count after a load of `spec` ended in `error` (null after a success). A cancel is the
+ * user's own stop: the next load starts a fresh count.
+ */
+export function countedFailure(
+  previous: FailureCount | null,
+  spec: ModelSpec,
+  error: EngineError | null,
+): FailureCount | null {
+  if (error === null || error.kind === 'cancelled') return null;
+  const key = modelKey(spec);
+  return { key, attempts: previous?.key === key ? previous.attempts + 1 : 1 };
+}
+
 /** After a failed load or import: a cancel with nothing loaded is no error to show. */
 export function loadFailed(
   error: EngineError,
   loaded: LoadedModel | null,
   spec: ModelSpec | null,
+  attempt = 1,
 ): EngineState {
   return error.kind === 'cancelled' && !loaded
     ? { status: 'idle' }
-    : { status: 'error', error, model: loaded, spec };
+    : { status: 'error', error, model: loaded, spec, attempt };
 }
 
 /**
@@ -99,7 +129,7 @@ export function runFailed(
 ): EngineState {
   return loaded
     ? { status: 'ready', model: loaded }
-    : { status: 'error', error, model: null, spec: ran };
+    : { status: 'error', error, model: null, spec: ran, attempt: 1 };
 }
 
 export function dismissed(state: EngineState): EngineState {

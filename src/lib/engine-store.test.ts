@@ -69,6 +69,7 @@ describe('engine store', () => {
       error,
       model: a,
       spec: spec('b'), // what Resume or Download again loads
+      attempt: 1,
     });
 
     store.dismissError();
@@ -170,7 +171,46 @@ describe('engine store', () => {
       error: lost,
       model: null,
       spec: spec('a'),
+      attempt: 1,
     });
+  });
+
+  it('counts the failed loads of one model in a row, so that a retry shows it ran', async () => {
+    const cut = {
+      kind: 'download-incomplete',
+      url: 'https://h/b.gguf',
+      expectedBytes: 1000,
+      receivedBytes: 10,
+      storedBytes: 0,
+    } as const;
+    let failing = new Set(['b', 'c']);
+    const { store } = engineOver({
+      loadError: (s) => (s.engine === 'gguf' && failing.has(s.label) ? cut : null),
+    });
+    await store.start();
+    const attempt = () => {
+      const { state } = store.get();
+      return state.status === 'error' ? state.attempt : null;
+    };
+    const attempts: (number | null)[] = [];
+    for (const label of ['b', 'b', 'b', 'c', 'b']) {
+      await store.load(spec(label));
+      attempts.push(attempt());
+    }
+    // Another model starts its own count, and so does b when it comes back to it.
+    expect(attempts).toEqual([1, 2, 3, 1, 1]);
+
+    // A dismissed alert is no success: the next failure of b is its second in a row.
+    store.dismissError();
+    await store.load(spec('b'));
+    expect(attempt()).toBe(2);
+
+    // A success ends the run of failures.
+    failing = new Set(['c']);
+    await store.load(spec('b'));
+    failing = new Set(['b']);
+    await store.load(spec('b'));
+    expect(attempt()).toBe(1);
   });
 
   it('explains a browser that cannot run any model', () => {
@@ -219,5 +259,54 @@ describe('engine store', () => {
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(asked).toBe(3);
     expect(store.get().device?.gpu.status).toBe('no-adapter');
+  });
+});
+
+describe('engine store held by one owner', () => {
+  it('refuses loads, answers and deletions to everyone else until released', async () => {
+    const { store } = engineOver();
+    await store.start();
+    await store.load(spec('a'));
+    const session = store.hold('Compare');
+    expect(session).not.toBeNull();
+    expect(store.get().heldBy).toBe('Compare');
+    expect(store.hold('someone else')).toBeNull();
+
+    const busy = { kind: 'busy', operation: 'measure' };
+    expect(await store.load(spec('b'))).toMatchObject({ ok: false, error: busy });
+    expect(await store.deleteStored([spec('a')])).toMatchObject({ ok: false, error: busy });
+    expect(
+      await store.generate(
+        { mode: 'complete', prompt: 'x', sampling: { temperature: 0, maxTokens: 2 } },
+        () => undefined,
+      ),
+    ).toMatchObject({ ok: false, error: busy });
+
+    // The holder may: it loads with the backend it asks for, whatever the preference.
+    const loaded = await session?.load(spec('b'), 'cpu');
+    expect(loaded).toMatchObject({ ok: true, value: { backend: { kind: 'cpu' } } });
+    session?.release();
+    expect(store.get().heldBy).toBeNull();
+    expect((await store.load(spec('a'))).ok).toBe(true);
+    // A released session can do nothing more.
+    expect(await session?.load(spec('b'), 'auto')).toMatchObject({ ok: false });
+  });
+
+  it('shows a measurement as its own state, and unloads on request', async () => {
+    const { store, seen } = engineOver();
+    await store.start();
+    await store.load(spec('a'));
+    const session = store.hold('Compare');
+    const signal = new AbortController().signal;
+    const outcome = await session?.benchmark(
+      { promptText: 'p', decodeTokens: 4, repetitions: 1 },
+      { signal, onEvent: () => undefined },
+    );
+    expect(outcome).toMatchObject({ ok: true, value: [{ decode: { tokens: 4 } }] });
+    expect(seen.map((s) => s.status)).toContain('measuring');
+    expect(store.get().state.status).toBe('ready');
+    expect(await session?.unload()).toEqual({ ok: true, value: null });
+    expect(store.get().state).toEqual({ status: 'idle' });
+    session?.release();
   });
 });

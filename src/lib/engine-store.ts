@@ -2,12 +2,14 @@ import type { EngineClient, Handlers } from './engine-client.ts';
 import {
   canGenerate,
   canLoad,
+  countedFailure,
   dismissed,
   loadFailed,
   loadedModel,
   progressed,
   runFailed,
   type EngineState,
+  type FailureCount,
 } from './engine-lifecycle.ts';
 import { createExternalStore, type ExternalStore } from './external-store.ts';
 import type { PreferenceStore } from './preferences.ts';
@@ -152,6 +154,12 @@ export function createEngineStore(
   });
   let loadController: AbortController | null = null;
   let generateController: AbortController | null = null;
+  /** Failed loads of one model in a row, for the attempt number an error shows. */
+  let failures: FailureCount | null = null;
+  const failedAgain = (spec: ModelSpec, error: EngineError | null) => {
+    failures = countedFailure(failures, spec, error);
+    return failures?.attempts ?? 1;
+  };
 
   const state = () => store.get().state;
   const setState = (next: EngineState) => store.set((s) => ({ ...s, state: next }));
@@ -182,10 +190,11 @@ export function createEngineStore(
       },
     );
     loadController = null;
+    const attempt = failedAgain(spec, outcome.ok ? null : outcome.error);
     setState(
       outcome.ok
         ? { status: 'ready', model: outcome.value }
-        : loadFailed(outcome.error, outcome.loaded, spec),
+        : loadFailed(outcome.error, outcome.loaded, spec, attempt),
     );
     // The model to open again next time; the lab's variants (loaded while it holds the
     // engine) are measurements, not the user's choice.
@@ -208,7 +217,9 @@ export function createEngineStore(
       onEvent: onProgress(spec, controller.signal),
     });
     loadController = null;
-    if (!imported.ok) setState(loadFailed(imported.error, previous, null));
+    if (!imported.ok) {
+      setState(loadFailed(imported.error, previous, null, failedAgain(spec, imported.error)));
+    }
     await refreshStored();
     return imported;
   };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EngineError } from '../shared/engine-protocol.ts';
-import { errorMessage } from './error-messages.ts';
+import { errorMessage, errorRecovery } from './error-messages.ts';
 
 /** One example of every kind: the `Record` type makes this list fail to compile when one is missing. */
 const examples: { [K in EngineError['kind']]: Extract<EngineError, { kind: K }> } = {
@@ -48,6 +48,11 @@ const examples: { [K in EngineError['kind']]: Extract<EngineError, { kind: K }> 
     source: 'x',
     expectedBytes: 1_185_376,
     actualBytes: 600_000,
+  },
+  'malformed-gguf': {
+    kind: 'malformed-gguf',
+    source: 'https://h.example/m.gguf',
+    problem: 'it claims 1,000,000,000,000 tensors',
   },
   'model-load-failed': { kind: 'model-load-failed', detail: 'boom' },
   'unknown-model': { kind: 'unknown-model', modelId: 'nope' },
@@ -97,5 +102,40 @@ describe('errorMessage', () => {
     const offline = errorMessage({ ...examples['download-failed'], status: null });
     expect(offline.title).toContain('network request failed');
     expect(offline.action).toContain('connection');
+  });
+
+  it('says a malformed file is broken at its source, and offers no new download', () => {
+    const message = errorMessage(examples['malformed-gguf']);
+    expect(message.title).toBe(
+      'This model file is malformed: it claims 1,000,000,000,000 tensors.',
+    );
+    expect(message.action).toContain('not a download problem');
+    expect(message.action).toContain('another file or quantization');
+    expect(errorRecovery(examples['malformed-gguf'])).toBe('none');
+    // A file cut short still offers a new download: the copy may be what was cut.
+    expect(errorRecovery(examples['truncated-file'])).toBe('download-again');
+  });
+
+  it('tells an old, a newer and a big-endian GGUF version apart', () => {
+    const version = (v: number) =>
+      errorMessage({ kind: 'unsupported-gguf-version', source: 'x', version: v }).title;
+    expect(version(1)).toContain('version 1, which llama.cpp no longer reads');
+    expect(version(4)).toContain('version 4, newer than llama.cpp here reads');
+    expect(version(0x03000000)).toContain('big-endian');
+  });
+
+  it('after a cut that kept nothing says there is nothing to resume', () => {
+    const nothingKept = { ...examples['download-incomplete'], storedBytes: 0 };
+    expect(errorMessage(nothingKept).action).toBe(
+      'Nothing of it could be kept, so there is nothing to resume: check your connection, then download it again.',
+    );
+    expect(errorRecovery(nothingKept)).toBe('download-again');
+    expect(errorRecovery(examples['download-incomplete'])).toBe('resume');
+  });
+
+  it('says a 401 or 403 means a gated or private model', () => {
+    const gated = errorMessage({ ...examples['download-failed'], status: 401 });
+    expect(gated.title).toContain('answered 401 (the file needs a login');
+    expect(gated.action).toContain('open to everyone');
   });
 });

@@ -20,6 +20,13 @@ const hostOf = (url: string) => {
 export function errorMessage(error: EngineError): ErrorMessage {
   switch (error.kind) {
     case 'download-failed':
+      if (error.status === 401 || error.status === 403) {
+        return {
+          title: `Could not download the model: ${hostOf(error.url)} answered ${error.status} (the file needs a login: a gated or private model).`,
+          action:
+            'This app signs in nowhere. Pick a model that is open to everyone (no access request on its page).',
+        };
+      }
       return {
         title:
           error.status === null
@@ -46,7 +53,7 @@ export function errorMessage(error: EngineError): ErrorMessage {
         action:
           error.storedBytes > 0
             ? `${formatBytes(error.storedBytes)} are kept. Check your connection, then Resume to download the rest.`
-            : 'Check your connection, then load the model again.',
+            : 'Nothing of it could be kept, so there is nothing to resume: check your connection, then download it again.',
       };
     case 'size-mismatch':
       return {
@@ -78,10 +85,7 @@ export function errorMessage(error: EngineError): ErrorMessage {
           'Use a link that points directly at a .gguf file (on Hugging Face: the "resolve" link).',
       };
     case 'unsupported-gguf-version':
-      return {
-        title: `This GGUF file uses format version ${error.version}, which llama.cpp no longer reads.`,
-        action: 'Download a recent conversion of the model (GGUF version 2 or 3).',
-      };
+      return unsupportedVersion(error.version);
     case 'truncated-file':
       return {
         title:
@@ -91,6 +95,12 @@ export function errorMessage(error: EngineError): ErrorMessage {
                 error.expectedBytes,
               )} its header describes.`,
         action: 'The file on the server is incomplete. Use a complete copy of the model.',
+      };
+    case 'malformed-gguf':
+      return {
+        title: `This model file is malformed: ${error.problem}.`,
+        action:
+          'This is not a download problem: the file itself is broken at its source, so downloading it again cannot help. Use another file or quantization of the model.',
       };
     case 'model-load-failed':
       return {
@@ -179,6 +189,29 @@ export function errorMessage(error: EngineError): ErrorMessage {
     default:
       return unreachable(error);
   }
+}
+
+/**
+ * Version 1 is the old format llama.cpp dropped; a version whose low 16 bits are zero is a
+ * little-endian reading of a big-endian file's 2 or 3; anything else is newer than we know.
+ */
+function unsupportedVersion(version: number): ErrorMessage {
+  if (version > 3 && (version & 0xffff) === 0) {
+    return {
+      title: `This GGUF file is big-endian (its version reads as ${version}), which llama.cpp here does not read.`,
+      action: 'Use the usual little-endian conversion of the model.',
+    };
+  }
+  if (version > 3) {
+    return {
+      title: `This GGUF file uses format version ${version}, newer than llama.cpp here reads.`,
+      action: 'Use a GGUF version 2 or 3 file of the model.',
+    };
+  }
+  return {
+    title: `This GGUF file uses format version ${version}, which llama.cpp no longer reads.`,
+    action: 'Download a recent conversion of the model (GGUF version 2 or 3).',
+  };
 }
 
 /** The one next step a failure offers as a button, besides dismissing it. */

@@ -223,6 +223,12 @@ export interface ScoreResult {
   canonicalTokens: number | null;
   /** The top-K actually used (the engine may have to lower it; see `wllama-engine.ts`). */
   topK: number;
+  /**
+   * Where the forced tokens came from: the request's own (`given`), the model's tokenizer run as
+   * llama.cpp runs it (`canonical`), or, where that tokenizer cannot be reproduced here, the
+   * model's own greedy choice among the tokens that spell the text (`greedy`, with the reason).
+   */
+  tokenization: { kind: 'given' | 'canonical' } | { kind: 'greedy'; reason: string };
 }
 
 /** Progress of a scoring run: positions scored so far out of how many (when known). */
@@ -274,7 +280,14 @@ export type EngineError =
   | { kind: 'not-enough-storage'; neededBytes: number; availableBytes: number; quotaBytes: number }
   | { kind: 'not-gguf'; source: string }
   | { kind: 'unsupported-gguf-version'; source: string; version: number }
+  /** The file ends before what its (plausible) header describes: a copy cut short. */
   | { kind: 'truncated-file'; source: string; expectedBytes: number | null; actualBytes: number }
+  /**
+   * The header breaks the GGUF format or contradicts itself (e.g. it claims 10^12 tensors, or
+   * tensors that overlap): the file is broken at its source, and downloading it again cannot
+   * help. `problem` says what, in words.
+   */
+  | { kind: 'malformed-gguf'; source: string; problem: string }
   | { kind: 'model-load-failed'; detail: string }
   | { kind: 'unknown-model'; modelId: string }
   | { kind: 'no-webgpu'; modelId: string }

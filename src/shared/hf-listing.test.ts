@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
   ggufModels,
-  isRepoId,
   parseResolveUrl,
   partsOf,
   quantizationOf,
@@ -64,13 +63,10 @@ describe('Hugging Face listing', () => {
     expect(quantizationOf('stories260K.gguf')).toBeNull();
   });
 
-  it('round-trips resolve URLs and checks repo ids', () => {
+  it('round-trips resolve URLs', () => {
     const url = resolveUrl('o/r', 'sub dir/m.gguf');
     expect(url).toBe('https://huggingface.co/o/r/resolve/main/sub%20dir/m.gguf');
     expect(parseResolveUrl(url)).toEqual({ repo: 'o/r', revision: 'main', path: 'sub dir/m.gguf' });
     expect(parseResolveUrl('https://example.com/m.gguf')).toBeNull();
-    expect(isRepoId('Qwen/Qwen2.5-0.5B-Instruct-GGUF')).toBe(true);
-    expect(isRepoId('https://huggingface.co/Qwen/x')).toBe(false);
-    expect(isRepoId('justname')).toBe(false);
   });
 });

@@ -7,10 +7,11 @@ import type { GgufPart } from './engine-protocol.ts';
  */
 export const HF_ORIGIN = 'https://huggingface.co';
 
-export const isRepoId = (text: string) => /^[\w.-]+\/[\w.-]+$/.test(text);
-
-export const treeUrl = (repo: string, revision = 'main', directory = '') =>
-  `${HF_ORIGIN}/api/models/${repo}/tree/${revision}${directory ? `/${directory}` : ''}`;
+/** The tree API's listing of `directory`; `recursive` lists every folder below it too. */
+export const treeUrl = (repo: string, revision = 'main', directory = '', recursive = false) =>
+  `${HF_ORIGIN}/api/models/${repo}/tree/${revision}${directory ? `/${directory}` : ''}${
+    recursive ? '?recursive=true' : ''
+  }`;
 
 export const resolveUrl = (repo: string, path: string, revision = 'main') =>
   `${HF_ORIGIN}/${repo}/resolve/${revision}/${path.split('/').map(encodeURIComponent).join('/')}`;

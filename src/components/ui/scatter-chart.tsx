@@ -30,7 +30,11 @@ const pointLabels: Plugin<'scatter'> = {
     ctx.font = '12px system-ui, sans-serif';
     elements.forEach((element, i) => {
       const label = points?.[i]?.label;
-      if (label) ctx.fillText(label, element.x + 7, element.y - 7);
+      if (!label) return;
+      // Near the right edge the label goes to the left of its point, so it is never cut off.
+      const width = ctx.measureText(label).width;
+      const right = element.x + 7 + width > chart.chartArea.right;
+      ctx.fillText(label, right ? element.x - 7 - width : element.x + 7, element.y - 7);
     });
     ctx.restore();
   },
@@ -77,6 +81,7 @@ export function ScatterChart({
       options: {
         animation: false,
         maintainAspectRatio: false,
+        layout: { padding: { top: 16, right: 12 } },
         scales: {
           x: { type: 'linear', ...axis(xTitle) },
           y: { type: logY ? 'logarithmic' : 'linear', ...axis(yTitle) },

@@ -1,7 +1,12 @@
 /**
  * Reads the header of a GGUF file (https://github.com/ggml-org/ggml/blob/master/docs/gguf.md) far
  * enough to reject what llama.cpp would choke on with a clear reason, before the bytes reach it:
- * not a GGUF file, an unsupported version, or a file cut short (a tensor's data lies past the end).
+ * not a GGUF file, an unsupported version, a file cut short (a tensor's data lies past the end),
+ * or a malformed header (one that no complete copy of the file could make loadable).
+ *
+ * The file may be hostile: every count and length is checked against what the bytes can hold
+ * before anything is read or allocated for it, so a header that claims 10^12 tensors or a string
+ * of 2^64 bytes costs nothing more than the bytes the file really has.
  */
 
 export interface GgufHeader {
@@ -27,15 +32,55 @@ export type GgufCheck =
   | { ok: true; header: GgufHeader }
   | { ok: false; problem: 'not-gguf' }
   | { ok: false; problem: 'unsupported-version'; version: number }
-  /** `requiredBytes` is null when even the header is cut short. */
-  | { ok: false; problem: 'truncated'; requiredBytes: number | null; actualBytes: number };
+  /**
+   * The header is plausible but the file ends before what it describes: a copy cut short.
+   * `requiredBytes` is null when even the header is cut short.
+   */
+  | { ok: false; problem: 'truncated'; requiredBytes: number | null; actualBytes: number }
+  /**
+   * The header contradicts the format or itself (absurd counts, lengths or sizes, overlapping
+   * tensors, a bad alignment): the file is broken at its source, so no download can mend it.
+   * `detail` says what, in a few words a person can read.
+   */
+  | { ok: false; problem: 'malformed'; detail: string };
+
+/** What `checkGguf` reads: a Blob, or anything that gives a range of its bytes like one. */
+export interface GgufSource {
+  size: number;
+  slice: (start: number, end: number) => { arrayBuffer: () => Promise<ArrayBuffer> };
+}
 
 const MAGIC = 0x46554747; // "GGUF" read as a little-endian u32
 const SUPPORTED_VERSIONS = new Set([2, 3]);
 const DEFAULT_ALIGNMENT = 32;
-const FIRST_READ_BYTES = 1 << 20;
-/** Real headers (vocabularies included) stay far below this; past it the file is garbage. */
+/** The first read; most headers fit (a 32,000-token vocabulary takes about 700 KB). */
+const FIRST_READ_BYTES = 64 << 10;
+/**
+ * Real headers (vocabularies of 250,000 tokens included) take a few MiB; a count or length that
+ * needs more than this cannot be a real one, so it is malformed, not a reason to read on.
+ */
 const MAX_HEADER_BYTES = 256 << 20;
+/**
+ * The largest tensor data any real model has is around 2^41 bytes (a trillion parameters in
+ * BF16); a header that describes more than 2^48 (256 TiB) describes no model.
+ */
+const MAX_DATA_BYTES = 2n ** 48n;
+/** llama.cpp's own limits (ggml.h `GGML_MAX_NAME`, `GGML_MAX_DIMS`; gguf.cpp). */
+const MAX_NAME_BYTES = 63;
+const MAX_DIMS = 4;
+const MAX_ARRAY_ITEMS = 2 ** 30;
+const INT64_LIMIT = 2n ** 63n - 1n;
+/**
+ * ggml has about 40 tensor types and adds one now and then. A type this app does not know is
+ * let through (a newer llama.cpp may read it), but an id past this one is no type at all.
+ */
+const MAX_TENSOR_TYPE = 255;
+/** The fewest bytes a metadata entry (a 1-byte key and a u8) and a tensor's info take. */
+const MIN_ENTRY_BYTES = 8 + 1 + 4 + 1;
+const MIN_TENSOR_INFO_BYTES = 8 + 4 + 4 + 8;
+const STRING_TYPE = 8;
+const ARRAY_TYPE = 9;
+const ALIGNMENT_KEY = 'general.alignment';
 
 /** [elements per block, bytes per block] by ggml type id (ggml/src/ggml.c `type_traits`). */
 const GGML_BLOCKS: Record<number, readonly [number, number]> = {
@@ -74,9 +119,25 @@ const GGML_BLOCKS: Record<number, readonly [number, number]> = {
 };
 
 /** Thrown by the cursor when the header runs past the bytes read so far. */
-class NeedMoreBytes extends Error {}
+class NeedMoreBytes extends Error {
+  constructor(readonly needed: number) {
+    super(`the header needs ${needed} bytes`);
+  }
+}
 /** Thrown by the cursor when the header runs past the end of the whole file. */
 class HeaderOverrun extends Error {}
+/** Thrown where the header breaks the format; the message says how, for people. */
+class Malformed extends Error {}
+
+/** A count for people: exact where a double holds it, else its size. */
+const countText = (n: number | bigint) =>
+  n < 1e15 ? n.toLocaleString('en-US') : `about ${Number(n).toExponential(1)}`;
+
+/** Text from the file, made safe to show: printable, and short whatever the file claims. */
+function quoted(text: string): string {
+  const printable = text.replace(/[\p{Cc}\p{Cf}]/gu, '?');
+  return `"${printable.length > 40 ? `${printable.slice(0, 40)}…` : printable}"`;
+}
 
 class Cursor {
   private readonly view: DataView;
@@ -93,7 +154,7 @@ class Cursor {
   private take(n: number): number {
     if (this.offset + n > this.bytes.byteLength) {
       // A header that overruns the whole file is a cut-short file, not a reason to read more.
-      throw this.isWholeFile ? new HeaderOverrun() : new NeedMoreBytes();
+      throw this.isWholeFile ? new HeaderOverrun() : new NeedMoreBytes(this.offset + n);
     }
     const at = this.offset;
     this.offset += n;
@@ -104,55 +165,89 @@ class Cursor {
     return this.view.getUint32(this.take(4), true);
   }
 
-  u64(): number {
-    return Number(this.view.getBigUint64(this.take(8), true));
+  /** A u64 exactly, for sizes and offsets that are compared or multiplied. */
+  u64(): bigint {
+    return this.view.getBigUint64(this.take(8), true);
   }
 
-  string(): string {
-    const length = this.u64();
+  /**
+   * A count of items of at least `itemBytes` each, refused as malformed when they could not
+   * fit in any real header: nothing is ever allocated or looped over for a claim alone.
+   */
+  count(itemBytes: number, what: (n: bigint) => string): number {
+    const at = this.take(8);
+    // Two halves, not a BigInt: this runs for every string of a 250,000-token vocabulary. Past
+    // 2^53 the sum is inexact, but then it is far past the limit as well.
+    const n = this.view.getUint32(at + 4, true) * 2 ** 32 + this.view.getUint32(at, true);
+    if (n * itemBytes > MAX_HEADER_BYTES - this.offset) {
+      throw new Malformed(what(this.view.getBigUint64(at, true)));
+    }
+    return n;
+  }
+
+  /** A string; one longer than `limit` bytes (where given) is malformed with its message. */
+  string(what: (length: bigint) => string, limit?: { bytes: number; message: string }): string {
+    const length = this.count(1, what);
+    if (limit && length > limit.bytes) throw new Malformed(limit.message);
     const at = this.take(length);
     return this.decoder.decode(this.bytes.subarray(at, at + length));
   }
 
-  skip(n: number): void {
-    this.take(n);
+  skipString(what: (length: bigint) => string): void {
+    this.take(this.count(1, what));
   }
 
-  /** Reads one metadata value; returns scalars and strings, skips arrays. */
-  value(type: number): string | number | boolean | null {
+  /** Reads one metadata value of `key`; returns scalars and strings, skips arrays. */
+  value(type: number, key: string): string | number | boolean | null {
+    const fixed = FIXED_SIZES[type];
+    if (type === STRING_TYPE) {
+      return this.string((n) => `the value of ${quoted(key)} claims ${countText(n)} bytes`);
+    }
+    if (type === ARRAY_TYPE) {
+      const itemType = this.u32();
+      if (itemType === ARRAY_TYPE) {
+        throw new Malformed(`${quoted(key)} is an array of arrays, which llama.cpp does not read`);
+      }
+      const itemBytes = itemType === STRING_TYPE ? 8 : FIXED_SIZES[itemType];
+      if (itemBytes === undefined) {
+        throw new Malformed(`${quoted(key)} holds items of type ${itemType}, which GGUF lacks`);
+      }
+      const claim = (n: bigint) => `${quoted(key)} claims an array of ${countText(n)} items`;
+      const count = this.count(itemBytes, claim);
+      if (count > MAX_ARRAY_ITEMS) throw new Malformed(claim(BigInt(count)));
+      const itemClaim = (n: bigint) => `an item of ${quoted(key)} claims ${countText(n)} bytes`;
+      // Items are skipped, not kept: only scalars and strings matter here.
+      if (itemType !== STRING_TYPE) this.take(itemBytes * count);
+      else for (let i = 0; i < count; i++) this.skipString(itemClaim);
+      return null;
+    }
+    if (fixed === undefined) {
+      throw new Malformed(`${quoted(key)} has value type ${type}, which GGUF lacks`);
+    }
+    const at = this.take(fixed);
     switch (type) {
       case 0: // u8
+        return this.view.getUint8(at);
       case 1: // i8
-        return this.view.getUint8(this.take(1));
+        return this.view.getInt8(at);
       case 7: // bool
-        return this.view.getUint8(this.take(1)) !== 0;
+        return this.view.getUint8(at) !== 0;
       case 2: // u16
+        return this.view.getUint16(at, true);
       case 3: // i16
-        return this.view.getUint16(this.take(2), true);
+        return this.view.getInt16(at, true);
       case 4: // u32
-        return this.u32();
+        return this.view.getUint32(at, true);
       case 5: // i32
-        return this.view.getInt32(this.take(4), true);
+        return this.view.getInt32(at, true);
       case 6: // f32
-        return this.view.getFloat32(this.take(4), true);
-      case 8: // string
-        return this.string();
-      case 9: {
-        // array: item type, count, items
-        const itemType = this.u32();
-        const count = this.u64();
-        const fixed = FIXED_SIZES[itemType];
-        if (fixed !== undefined) this.skip(fixed * count);
-        else for (let i = 0; i < count; i++) this.value(itemType);
-        return null;
-      }
+        return this.view.getFloat32(at, true);
       case 10: // u64
+        return Number(this.view.getBigUint64(at, true));
       case 11: // i64
-        return this.u64();
-      case 12: // f64
-        return this.view.getFloat64(this.take(8), true);
-      default:
-        throw new RangeError(`unknown metadata type ${type}`);
+        return Number(this.view.getBigInt64(at, true));
+      default: // 12: f64
+        return this.view.getFloat64(at, true);
     }
   }
 }
@@ -172,6 +267,8 @@ export const FIXED_SIZES: Readonly<Record<number, number>> = {
   12: 8,
 };
 
+const isPowerOfTwo = (n: number) => n > 0 && (n & (n - 1)) === 0;
+
 function parse(bytes: Uint8Array, fileBytes: number): GgufCheck {
   const cursor = new Cursor(bytes, bytes.byteLength >= fileBytes);
   if (fileBytes < 8 || cursor.u32() !== MAGIC) return { ok: false, problem: 'not-gguf' };
@@ -180,40 +277,109 @@ function parse(bytes: Uint8Array, fileBytes: number): GgufCheck {
     return { ok: false, problem: 'unsupported-version', version };
 
   try {
-    const tensorCount = cursor.u64();
-    const metadataCount = cursor.u64();
+    const tensorCount = cursor.count(
+      MIN_TENSOR_INFO_BYTES,
+      (n) => `it claims ${countText(n)} tensors`,
+    );
+    const metadataCount = cursor.count(
+      MIN_ENTRY_BYTES,
+      (n) => `it claims ${countText(n)} metadata entries`,
+    );
     const metadata = new Map<string, string | number | boolean>();
+    const keys = new Set<string>();
+    let alignment = DEFAULT_ALIGNMENT;
     for (let i = 0; i < metadataCount; i++) {
-      const key = cursor.string();
-      const value = cursor.value(cursor.u32());
+      const key = cursor.string((n) => `metadata key ${i + 1} claims ${countText(n)} bytes`);
+      if (key === '') throw new Malformed(`metadata key ${i + 1} is empty`);
+      if (keys.has(key)) throw new Malformed(`the key ${quoted(key)} appears twice`);
+      keys.add(key);
+      const type = cursor.u32();
+      const value = cursor.value(type, key);
+      if (key === ALIGNMENT_KEY) {
+        // llama.cpp reads it as a u32 and pads with it: anything else breaks every offset.
+        if (type !== 4 || typeof value !== 'number' || !isPowerOfTwo(value)) {
+          throw new Malformed(`its alignment (${ALIGNMENT_KEY}) is not a power of 2`);
+        }
+        alignment = value;
+      }
       if (value !== null) metadata.set(key, value);
     }
 
-    let dataEnd = 0;
+    const names = new Set<string>();
+    const align = BigInt(alignment);
+    /** Where the next tensor must start in the data (unknown after a tensor of unknown size). */
+    let expectedOffset: bigint | null = 0n;
+    let lastOffset = 0n;
+    let dataEnd = 0n;
     let allTypesKnown = true;
     let parameters = 0;
-    let weightBytes = 0;
+    let weightBytes = 0n;
     for (let i = 0; i < tensorCount; i++) {
-      cursor.string(); // name
-      const dims = cursor.u32();
-      let elements = 1;
-      for (let d = 0; d < dims; d++) elements *= cursor.u64();
-      const type = cursor.u32();
-      const offset = cursor.u64();
-      const block = GGML_BLOCKS[type];
-      if (block) {
-        const bytes = (elements / block[0]) * block[1];
-        dataEnd = Math.max(dataEnd, offset + bytes);
-        parameters += elements;
-        weightBytes += bytes;
-      } else {
-        allTypesKnown = false;
+      const name = cursor.string((n) => `tensor ${i + 1}'s name claims ${countText(n)} bytes`, {
+        bytes: MAX_NAME_BYTES,
+        message: `tensor ${i + 1}'s name is longer than llama.cpp allows (63 bytes)`,
+      });
+      const label = quoted(name);
+      if (names.has(name)) throw new Malformed(`two tensors are named ${label}`);
+      names.add(name);
+      const dimCount = cursor.u32();
+      if (dimCount > MAX_DIMS) {
+        throw new Malformed(`tensor ${label} has ${countText(dimCount)} dimensions (at most 4)`);
       }
+      const dims: bigint[] = [];
+      for (let d = 0; d < dimCount; d++) dims.push(cursor.u64());
+      if (dims.some((n) => n > INT64_LIMIT)) {
+        throw new Malformed(`tensor ${label} has a negative size`);
+      }
+      const elements = dims.reduce((a, b) => a * b, 1n);
+      if (elements >= INT64_LIMIT) {
+        throw new Malformed(`tensor ${label} has more elements than llama.cpp can count`);
+      }
+      const type = cursor.u32();
+      if (type > MAX_TENSOR_TYPE) {
+        throw new Malformed(`tensor ${label} has type ${countText(type)}, which is no ggml type`);
+      }
+      const offset = cursor.u64();
+      if (expectedOffset !== null ? offset !== expectedOffset : offset % align !== 0n) {
+        throw new Malformed(
+          `tensor ${label} starts at byte ${countText(offset)} of the data, not ${
+            expectedOffset === null ? `at a multiple of ${alignment}` : countText(expectedOffset)
+          } (tensors overlap, leave gaps or lie outside the file)`,
+        );
+      }
+      if (offset < lastOffset) throw new Malformed(`tensor ${label} starts before the one before`);
+      lastOffset = offset;
+
+      const block = GGML_BLOCKS[type];
+      if (!block) {
+        allTypesKnown = false;
+        expectedOffset = null;
+        continue;
+      }
+      const [blockElements, blockBytes] = block;
+      const rowLength = dims[0] ?? 1n;
+      if (rowLength % BigInt(blockElements) !== 0n) {
+        throw new Malformed(
+          `tensor ${label}'s rows of ${countText(rowLength)} do not divide into its type's blocks of ${blockElements}`,
+        );
+      }
+      const tensorBytes = (elements / BigInt(blockElements)) * BigInt(blockBytes);
+      const end = offset + tensorBytes;
+      if (end > MAX_DATA_BYTES) {
+        throw new Malformed(
+          `its tensors take ${countText(end)} bytes, more than any model (tensor ${label})`,
+        );
+      }
+      dataEnd = end > dataEnd ? end : dataEnd;
+      expectedOffset = ((end + align - 1n) / align) * align;
+      parameters += Number(elements);
+      weightBytes += tensorBytes;
     }
 
-    const alignment = Number(metadata.get('general.alignment') ?? DEFAULT_ALIGNMENT);
-    const dataStart = Math.ceil(cursor.offset / alignment) * alignment;
-    const requiredBytes = allTypesKnown ? dataStart + dataEnd : null;
+    // llama.cpp pads the header to the alignment only when tensors follow it.
+    const dataStart =
+      tensorCount > 0 ? Math.ceil(cursor.offset / alignment) * alignment : cursor.offset;
+    const requiredBytes = allTypesKnown ? dataStart + Number(dataEnd) : null;
     if (requiredBytes !== null && requiredBytes > fileBytes) {
       return { ok: false, problem: 'truncated', requiredBytes, actualBytes: fileBytes };
     }
@@ -225,19 +391,20 @@ function parse(bytes: Uint8Array, fileBytes: number): GgufCheck {
         version,
         tensorCount,
         architecture,
-        contextLength: numberOrNull(metadata.get(`${architecture}.context_length`)),
+        contextLength: sizeOrNull(metadata.get(`${architecture}.context_length`)),
         hasChatTemplate: typeof metadata.get('tokenizer.chat_template') === 'string',
         quantization: FILE_TYPES[Number(metadata.get('general.file_type'))] ?? null,
         attention: attentionOf(metadata, architecture),
         requiredBytes,
-        weights: allTypesKnown ? { parameters, bytes: weightBytes } : null,
+        weights: allTypesKnown ? { parameters, bytes: Number(weightBytes) } : null,
       },
     };
   } catch (cause) {
     if (cause instanceof HeaderOverrun) {
       return { ok: false, problem: 'truncated', requiredBytes: null, actualBytes: fileBytes };
     }
-    if (cause instanceof RangeError) return { ok: false, problem: 'not-gguf' }; // garbage types
+    if (cause instanceof Malformed)
+      return { ok: false, problem: 'malformed', detail: cause.message };
     throw cause;
   }
 }
@@ -283,7 +450,7 @@ function attentionOf(
   metadata: Map<string, string | number | boolean>,
   architecture: string | null,
 ): GgufHeader['attention'] {
-  const n = (key: string) => numberOrNull(metadata.get(`${architecture}.${key}`));
+  const n = (key: string) => sizeOrNull(metadata.get(`${architecture}.${key}`));
   const layers = n('block_count');
   const heads = n('attention.head_count');
   const kvHeads = n('attention.head_count_kv') ?? heads;
@@ -294,19 +461,29 @@ function attentionOf(
 }
 
 const stringOrNull = (v: unknown) => (typeof v === 'string' ? v : null);
-const numberOrNull = (v: unknown) => (typeof v === 'number' ? v : null);
+/** A size the header states (layers, heads, context): a positive whole number, or null. */
+const sizeOrNull = (v: unknown) =>
+  typeof v === 'number' && Number.isSafeInteger(v) && v > 0 ? v : null;
 
 /**
- * Checks a GGUF file held in a Blob, reading only as much of its start as the header needs.
+ * Checks a GGUF file held in a Blob, reading only as much of its start as the header needs:
+ * never past the file's end, and never more because of what the header merely claims.
  */
-export async function checkGguf(file: Blob): Promise<GgufCheck> {
-  for (let readBytes = FIRST_READ_BYTES; readBytes <= MAX_HEADER_BYTES; readBytes *= 4) {
+export async function checkGguf(file: GgufSource): Promise<GgufCheck> {
+  let readBytes = Math.min(FIRST_READ_BYTES, file.size);
+  for (;;) {
     const slice = new Uint8Array(await file.slice(0, readBytes).arrayBuffer());
     try {
       return parse(slice, file.size);
     } catch (cause) {
       if (!(cause instanceof NeedMoreBytes)) throw cause;
+      // Growing by 4 keeps the re-reads of the start under a third of the header.
+      const next = Math.min(file.size, Math.max(cause.needed, readBytes * 4));
+      // A Blob that gives fewer bytes than its size says cannot be read to its end.
+      if (next <= readBytes) {
+        return { ok: false, problem: 'truncated', requiredBytes: null, actualBytes: file.size };
+      }
+      readBytes = next;
     }
   }
-  return { ok: false, problem: 'not-gguf' };
 }

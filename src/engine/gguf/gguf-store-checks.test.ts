@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sharedModelsDir } from '../../../scripts/shared-dir.ts';
 import { failureOf } from '../engine-failure-testing.ts';
+import { ByteWriter } from './gguf-fuzz-testing.ts';
 import { ggufStoreOptions } from './gguf-store-checks.ts';
 
 const model = (name: string) => openAsBlob(join(sharedModelsDir(), name));
@@ -48,6 +49,21 @@ describe('ggufStoreOptions', () => {
     expect(await failureOf(verify(new Blob(['not a model'])))).toEqual({
       kind: 'not-gguf',
       source: SOURCE,
+    });
+  });
+
+  it('names a malformed header as such, with what is wrong in it', async () => {
+    // GGUF v3 claiming 10^12 tensors: not a file cut short, a file broken at its source.
+    const header = new ByteWriter()
+      .bytes(new TextEncoder().encode('GGUF'))
+      .u32(3)
+      .u64(10n ** 12n)
+      .u64(0)
+      .result();
+    expect(await failureOf(options().verify(new Blob([header])))).toEqual({
+      kind: 'malformed-gguf',
+      source: SOURCE,
+      problem: 'it claims 1,000,000,000,000 tensors',
     });
   });
 });

@@ -50,5 +50,7 @@ function checkError(check: Exclude<GgufCheck, { ok: true }>, source: string): En
         expectedBytes: check.requiredBytes,
         actualBytes: check.actualBytes,
       };
+    case 'malformed':
+      return { kind: 'malformed-gguf', source, problem: check.detail };
   }
 }

@@ -16,7 +16,7 @@ import { readStoredGguf, type OpenedGguf } from './stored-gguf.ts';
  * downloading tab's progress, and then uses the stored copy.
  *
  * @throws EngineFailure the download's failures, `not-gguf`, `unsupported-gguf-version`,
- * `truncated-file`.
+ * `truncated-file`, `malformed-gguf`.
  */
 export async function openGguf(
   store: ShardStore,
@@ -43,7 +43,7 @@ export async function openGguf(
 /**
  * Copies a GGUF file picked on this device into the store, checked like a download.
  *
- * @throws EngineFailure `not-gguf`, `unsupported-gguf-version`, `truncated-file`,
+ * @throws EngineFailure `not-gguf`, `unsupported-gguf-version`, `truncated-file`, `malformed-gguf`,
  * `not-enough-storage`, `storage-full`, `cancelled`.
  */
 export async function importGguf(

@@ -27,6 +27,7 @@ import { thinkingSupport } from '../../shared/thinking.ts';
 import { adapterName } from '../device/probe-device.ts';
 import { describe, EngineFailure, isAbortError } from '../../shared/engine-failure.ts';
 import { RunRecorder, type LocalEngine } from '../local-engine.ts';
+import { loadCanonicalTokenizer, type CanonicalTokenizerLoad } from './canonical-tokenizer.ts';
 import { textGrammar, tokenGrammar } from './gbnf-literal.ts';
 import type { GgufHeader } from './gguf-header.ts';
 import { createReasoningInliner } from './reasoning-content.ts';
@@ -68,9 +69,7 @@ class NativeLog {
   };
 
   private capture(args: unknown[]): string {
-    // wllama logs a failed request's reply as an object (`{ message, type }`): as JSON, not as
-    // "[object Object]", so that its words reach generationError.
-    const line = args.map(logText).join(' ');
+    const line = args.map(String).join(' ');
     const buffer = /(\S+) +(model|KV|compute|output) buffer size = +([\d.]+) MiB/.exec(line);
     if (buffer) {
       const [, device = '', kind, mib = '0'] = buffer;
@@ -82,16 +81,6 @@ class NativeLog {
   }
 }
 
-function logText(value: unknown): string {
-  if (typeof value !== 'object' || value === null) return String(value);
-  if (value instanceof Error) return value.message;
-  try {
-    return JSON.stringify(value);
-  } catch {
-    return '(an object that cannot be shown)';
-  }
-}
-
 /** Which of llama.cpp's buffers counts as what (its small output buffer goes with compute). */
 const BUFFER_FIELDS = {
   model: 'weightsBytes',
@@ -100,6 +89,28 @@ const BUFFER_FIELDS = {
   output: 'computeBytes',
 } as const;
 
+let wasmBlobUrl: Promise<string> | null = null;
+
+/**
+ * llama.cpp's wasm as a `blob:` URL, fetched once by this worker. wllama runs the wasm in a worker
+ * of its own, whose requests no code of ours sees (Resource Timing is per context): fetched here,
+ * the one request is in this worker's network log, and wllama's worker reads a `blob:` URL, which
+ * never leaves the browser. Later loads reuse it instead of fetching the wasm again.
+ */
+function wllamaWasm(): Promise<string> {
+  wasmBlobUrl ??= fetch(wasmUrl)
+    .then(async (response) => {
+      if (!response.ok) throw new Error(`the wasm answered ${response.status}`);
+      const bytes = await response.arrayBuffer();
+      return URL.createObjectURL(new Blob([bytes], { type: 'application/wasm' }));
+    })
+    .catch((cause: unknown) => {
+      wasmBlobUrl = null; // the next load tries again
+      throw cause;
+    });
+  return wasmBlobUrl;
+}
+
 /**
  * Loads a GGUF file into llama.cpp (wasm, WebGPU unless the CPU is asked for).
  *
@@ -107,7 +118,13 @@ const BUFFER_FIELDS = {
  */
 export async function loadWllamaEngine(input: WllamaLoadInput): Promise<LocalEngine> {
   const log = new NativeLog();
-  const wllama = new Wllama({ default: wasmUrl }, { logger: log.logger });
+  let wasm: string;
+  try {
+    wasm = await wllamaWasm();
+  } catch (cause) {
+    throw new EngineFailure({ kind: 'model-load-failed', detail: describe(cause) });
+  }
+  const wllama = new Wllama({ default: wasm }, { logger: log.logger });
   // Compat mode (browsers without JSPI or Memory64) fetches its worker from a CDN: never.
   wllama.setCompat(null);
   const contextSize = Math.min(input.header.contextLength ?? MAX_CONTEXT, MAX_CONTEXT);
@@ -126,6 +143,16 @@ export async function loadWllamaEngine(input: WllamaLoadInput): Promise<LocalEng
   }
 
   const loadMs = performance.now() - loadStarted;
+  // Read from the file's header when first needed (a vocabulary can take half a second).
+  let tokenizing: Promise<CanonicalTokenizerLoad> | null = null;
+  const [firstFile] = input.files;
+  const tokenizer = () =>
+    (tokenizing ??= firstFile
+      ? loadCanonicalTokenizer(firstFile)
+      : Promise.resolve({
+          ok: false,
+          reason: { kind: 'bad-vocabulary', detail: 'no file' },
+        } satisfies CanonicalTokenizerLoad));
   const onGpu = [...log.bufferDevices].some((device) => device.startsWith('WebGPU'));
   const backend: Backend = onGpu
     ? { kind: 'webgpu', adapter: adapterName(input.gpu) }
@@ -209,7 +236,7 @@ export async function loadWllamaEngine(input: WllamaLoadInput): Promise<LocalEng
     },
 
     score: (request, onProgress, signal) =>
-      scoreText(wllama, log, request, onProgress, signal, contextSize),
+      scoreText({ wllama, log, tokenizer, contextSize }, request, onProgress, signal),
 
     async benchmark(request, onProgress, signal): Promise<BenchmarkRun[]> {
       const runs: BenchmarkRun[] = [];
@@ -264,27 +291,74 @@ const DECODE_PROMPT = 'Once';
  */
 const BAD_UTF8 = /invalid UTF-8/i;
 
+/** What scoring needs of a loaded model. */
+interface Scorer {
+  wllama: Wllama;
+  log: NativeLog;
+  tokenizer: () => Promise<CanonicalTokenizerLoad>;
+  contextSize: number;
+}
+
 /**
- * Teacher-forced scoring (see `ScoreRequest`). A grammar that admits only the target makes the
- * model produce it token by token, at decode speed, while llama.cpp reports each forced token's
- * log-probability and the top K, computed from the raw logits before the grammar or any sampler
- * touched them. Where the top K include a token that is not valid UTF-8 on its own (a byte
- * token), llama.cpp cannot write its reply: the run is tried again with half the K.
+ * The tokens llama.cpp makes of `text` when it follows `prompt` in one prompt (its tokenizer,
+ * run here from the model's own vocabulary), or why they cannot be had.
+ */
+function canonicalTextTokens(
+  load: CanonicalTokenizerLoad,
+  prompt: string,
+  text: string,
+): { ok: true; tokens: number[] } | { ok: false; reason: string } {
+  if (!load.ok)
+    return { ok: false, reason: `its tokenizer is not supported here (${load.reason.kind})` };
+  const whole = load.tokenizer.tokenize(prompt + text, { addSpecial: true });
+  const head = load.tokenizer.tokenize(prompt, { addSpecial: true });
+  if (!whole.ok) return { ok: false, reason: `its tokenizer failed (${whole.reason.kind})` };
+  if (!head.ok) return { ok: false, reason: `its tokenizer failed (${head.reason.kind})` };
+  const prefix = head.tokens.every((token, i) => whole.tokens[i] === token);
+  if (!prefix) return { ok: false, reason: 'a token spans the end of the context and the text' };
+  return { ok: true, tokens: whole.tokens.slice(head.tokens.length) };
+}
+
+/**
+ * Teacher-forced scoring (see `ScoreRequest`). A grammar that admits only the target's tokens
+ * makes the model produce them one by one, at decode speed, while llama.cpp reports each forced
+ * token's log-probability and the top K, computed from the raw logits before the grammar or any
+ * sampler touched them. A text is first tokenized as llama.cpp would (`canonical-tokenizer.ts`);
+ * where its tokenizer cannot be reproduced, a grammar of the text lets the model pick its own
+ * tokens that spell it, which may not be the canonical ones (the result says which). Where the
+ * top K include a token that is not valid UTF-8 on its own (a byte token), llama.cpp cannot
+ * write its reply: the run is tried again with half the K.
  *
  * @throws EngineFailure `cancelled`, `context-overflow`, `generation-failed`
  */
 async function scoreText(
-  wllama: Wllama,
-  log: NativeLog,
+  { wllama, log, tokenizer, contextSize }: Scorer,
   request: ScoreRequest,
   onProgress: (event: ScoreEvent) => void,
   signal: AbortSignal,
-  contextSize: number,
 ): Promise<ScoreResult> {
   const { target } = request;
-  const forced = 'tokens' in target ? target.tokens : null;
-  const limit = 'tokens' in target ? target.tokens.length : Math.min(target.maxTokens, contextSize);
-  const grammar = 'tokens' in target ? tokenGrammar(target.tokens) : textGrammar(target.text);
+  let forced: number[] | null;
+  let tokenization: ScoreResult['tokenization'];
+  if ('tokens' in target) {
+    forced = target.tokens;
+    tokenization = { kind: 'given' };
+  } else {
+    const canonical = canonicalTextTokens(await tokenizer(), request.prompt, target.text);
+    forced = canonical.ok
+      ? canonical.tokens.slice(0, Math.min(target.maxTokens, contextSize))
+      : null;
+    tokenization = canonical.ok
+      ? { kind: 'canonical' }
+      : { kind: 'greedy', reason: canonical.reason };
+  }
+  if (forced?.length === 0) {
+    throw new EngineFailure({ kind: 'generation-failed', detail: 'there is no text to score' });
+  }
+  const limit = forced
+    ? forced.length
+    : Math.min('text' in target ? target.maxTokens : 0, contextSize);
+  const grammar = forced ? tokenGrammar(forced) : textGrammar('text' in target ? target.text : '');
 
   for (let topK = Math.max(1, Math.round(request.topK)); ; topK = Math.floor(topK / 2)) {
     const positions: TokenScore[] = [];
@@ -332,8 +406,10 @@ async function scoreText(
     return {
       promptTokens,
       positions,
-      canonicalTokens: forced ? null : await canonicalTokenCount(wllama, request.prompt, positions),
+      canonicalTokens:
+        'text' in target ? await canonicalTokenCount(wllama, request.prompt, positions) : null,
       topK,
+      tokenization,
     };
   }
 }
@@ -373,9 +449,15 @@ interface CompletionLogprobs {
   content: (LogprobEntry & { top_logprobs: LogprobEntry[] })[];
 }
 
-/** llama.cpp's own words, where it logged any, say more than wllama's error. */
+/**
+ * wllama reports a reply it could not read back (llama.cpp failed while writing it) as a typed
+ * array of absurd length: then llama.cpp's last logged error says what happened.
+ */
+const BROKEN_REPLY = /Invalid typed array length/;
+
 function generationError(cause: unknown, contextSize: number, log: NativeLog): EngineError {
-  const detail = log.lastError || describe(cause);
+  const message = describe(cause);
+  const detail = BROKEN_REPLY.test(message) && log.lastError ? log.lastError : message;
   const type = (cause as { type?: unknown }).type;
   if (type === 'kv_cache_full' || /context size|context length|context window/i.test(detail)) {
     return { kind: 'context-overflow', contextSize };

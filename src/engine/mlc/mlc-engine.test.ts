@@ -60,14 +60,34 @@ class FakeMlcEngine implements MlcEngineCore {
     request: CompletionCreateParams,
   ): Promise<AsyncIterable<Completion> | Completion> => {
     this.requests.push(request);
-    return (async function* (): AsyncGenerator<Completion> {
-      yield {
-        id: 'c',
-        object: 'text_completion',
-        created: 0,
-        model: 'm',
-        choices: [{ index: 0, text: ' there', finish_reason: 'length', logprobs: null }],
+    const reply: Completion = {
+      id: 'c',
+      object: 'text_completion',
+      created: 0,
+      model: 'm',
+      choices: [{ index: 0, text: ' there', finish_reason: 'length', logprobs: null }],
+    };
+    if (!request.stream) {
+      // web-llm's usage: counts, and rates from which the adapter recovers the times.
+      const promptTokens = request.prompt.split(' ').length;
+      return {
+        ...reply,
+        usage: {
+          prompt_tokens: promptTokens,
+          completion_tokens: request.max_tokens ?? 0,
+          total_tokens: promptTokens + (request.max_tokens ?? 0),
+          extra: {
+            e2e_latency_s: 1,
+            prefill_tokens_per_s: 640,
+            decode_tokens_per_s: 20,
+            time_to_first_token_s: 0.1,
+            time_per_output_token_s: 0.05,
+          },
+        },
       };
+    }
+    return (async function* (): AsyncGenerator<Completion> {
+      yield reply;
     })();
   }) as MlcEngineCore['completion'];
   interruptGenerate = () => {
@@ -240,6 +260,41 @@ describe('MLC adapter', () => {
     );
     expect(result).toMatchObject({ text: ' there', finishReason: 'length' });
     expect(fake.requests[0]).toMatchObject({ prompt: 'Hello' });
+  });
+
+  it('benchmarks prefill and decode apart, with the end of text ignored', async () => {
+    const fake = new FakeMlcEngine();
+    const { engine } = await load(fake);
+    const progress: number[] = [];
+    const runs = await engine.benchmark(
+      { promptText: 'a b c d e f g h', decodeTokens: 16, repetitions: 2 },
+      (event) => progress.push(event.repetition),
+      new AbortController().signal,
+    );
+    expect(progress).toEqual([1, 2]);
+    // 8 prompt tokens at 640 tok/s, 16 generated at 20 tok/s, each repetition.
+    expect(runs).toEqual([
+      { prefill: { tokens: 8, ms: 12.5 }, decode: { tokens: 16, ms: 800 } },
+      { prefill: { tokens: 8, ms: 12.5 }, decode: { tokens: 16, ms: 800 } },
+    ]);
+    expect(fake.requests).toEqual([
+      expect.objectContaining({ prompt: 'a b c d e f g h', max_tokens: 1, ignore_eos: true }),
+      expect.objectContaining({ max_tokens: 16, ignore_eos: true, temperature: 0 }),
+      expect.objectContaining({ max_tokens: 1 }),
+      expect.objectContaining({ max_tokens: 16 }),
+    ]);
+  });
+
+  it('says it cannot score a forced text', async () => {
+    const { engine } = await load(new FakeMlcEngine());
+    const failure = await failureOf(
+      engine.score(
+        { prompt: 'p', target: { text: 't', maxTokens: 4 }, topK: 4 },
+        () => undefined,
+        new AbortController().signal,
+      ),
+    );
+    expect(failure).toMatchObject({ kind: 'not-supported', engine: 'mlc' });
   });
 
   it('refuses an f16 model on a GPU without shader-f16 before creating an engine', async () => {

@@ -34,6 +34,7 @@ const fieldsByKind: {
   'not-gguf': { source: text },
   'unsupported-gguf-version': { source: text, version: count },
   'truncated-file': { source: text, expectedBytes: countOrNull, actualBytes: count },
+  'malformed-gguf': { source: text, problem: text },
   'model-load-failed': { detail: text },
   'unknown-model': { modelId: text },
   'no-webgpu': { modelId: text },

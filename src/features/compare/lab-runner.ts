@@ -180,7 +180,7 @@ export async function runLab(
       if (score && !evaluation) {
         evaluation = { prompt: text.prompt, score };
         referenceIndex = index;
-        row.qualityNote = 'Reference: the others are compared with this one.';
+        row.qualityNote = 'Reference';
       } else if (score && evaluation) {
         row.quality = compareWithReference(evaluation.score.positions, score.positions);
       }

@@ -63,6 +63,7 @@ function scoreBy(p: (label: string) => number): FakeEngineScript['score'] {
       })),
       canonicalTokens: 'tokens' in request.target ? null : 3 + tokens.length,
       topK: request.topK,
+      tokenization: { kind: 'tokens' in request.target ? 'given' : 'canonical' },
     };
     return result;
   };

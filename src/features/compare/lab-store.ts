@@ -161,6 +161,7 @@ export function createLabStore({
             tokens: outcome.evaluation.score.positions.map((position) => position.token),
             canonicalTokens: outcome.evaluation.score.canonicalTokens,
             topK: outcome.evaluation.score.topK,
+            tokenization: outcome.evaluation.score.tokenization,
           },
           rows: outcome.rows,
           cancelled: outcome.cancelled,

@@ -1,3 +1,4 @@
+import { errorMessage } from '../../lib/error-messages.ts';
 import { formatBackend } from '../../lib/format.ts';
 import type { Summary } from '../../shared/summary.ts';
 import type { LabRow, LabRun, SpeedResult } from './lab-types.ts';
@@ -135,7 +136,9 @@ const ranOn = (row: LabRow): string | null =>
     : null;
 
 function noteOf(row: LabRow): string | null {
-  if (row.status === 'failed') return `Failed: ${row.error?.kind ?? 'unknown'}`;
+  if (row.status === 'failed') {
+    return `Failed: ${row.error ? errorMessage(row.error).title : 'unknown error'}`;
+  }
   if (row.status === 'cancelled') return 'Cancelled';
   return row.qualityNote;
 }

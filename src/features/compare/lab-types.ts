@@ -5,6 +5,7 @@ import type {
   EngineError,
   ModelMemory,
   ModelSpec,
+  ScoreResult,
 } from '../../shared/engine-protocol.ts';
 import type { AttentionShape } from '../../shared/memory-estimate.ts';
 import type { Summary } from '../../shared/summary.ts';
@@ -103,6 +104,7 @@ export interface LabRun {
     /** Tokens of prompt + text read as one prompt; see `ScoreResult.canonicalTokens`. */
     canonicalTokens: number | null;
     topK: number;
+    tokenization: ScoreResult['tokenization'];
   } | null;
   rows: LabRow[];
   cancelled: boolean;

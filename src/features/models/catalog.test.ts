@@ -62,6 +62,8 @@ describe('GGUF catalog', () => {
   it('names a GGUF file by its URL', () => {
     expect(ggufLabel('http://h/models/stories260K.gguf?download=1')).toBe('stories260K');
     expect(ggufLabel('https://h/a%20b.GGUF')).toBe('a b');
+    // A stray % is no escape: shown as it is, never a thrown URIError.
+    expect(ggufLabel('https://h/100%.gguf')).toBe('100%');
   });
 });
 

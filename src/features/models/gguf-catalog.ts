@@ -83,6 +83,12 @@ export const ggufCatalog: GgufCatalogEntry[] = [
 /** A short name for a GGUF file from its URL: the file name without query or extension. */
 export function ggufLabel(url: string): string {
   const path = url.split(/[?#]/)[0] ?? url;
-  const file = decodeURIComponent(path.slice(path.lastIndexOf('/') + 1));
+  const name = path.slice(path.lastIndexOf('/') + 1);
+  let file = name;
+  try {
+    file = decodeURIComponent(name);
+  } catch {
+    // A stray "%" (not an escape) is shown as it is, rather than failing the whole form.
+  }
   return file.replace(/\.gguf$/i, '') || url;
 }

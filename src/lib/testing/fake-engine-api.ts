@@ -112,6 +112,7 @@ function fakeScore(_: LoadedModel, request: ScoreRequest): ScoreResult {
     })),
     canonicalTokens: 'text' in request.target ? 2 + tokens.length : null,
     topK: request.topK,
+    tokenization: { kind: 'text' in request.target ? 'canonical' : 'given' },
   };
 }
 

@@ -126,16 +126,19 @@ function ChartWithTable({
   );
 }
 
+/** A chart's point label: the quantization where known (the family is the same for all). */
+const shortLabel = (row: LabRow) => row.variant.quantization ?? row.variant.label;
+
 function Charts({ run }: { run: LabRun }) {
   const sized = run.rows.filter((row) => row.status === 'done' && row.sizeBytes !== null);
   const quality = sized.flatMap((row) =>
     row.quality && row.quality.kld.mean > 0
-      ? [{ x: (row.sizeBytes ?? 0) / MB, y: row.quality.kld.mean, label: row.variant.label }]
+      ? [{ x: (row.sizeBytes ?? 0) / MB, y: row.quality.kld.mean, label: shortLabel(row) }]
       : [],
   );
   const speed = sized.flatMap((row) =>
     row.speeds[0]
-      ? [{ x: (row.sizeBytes ?? 0) / MB, y: row.speeds[0].decode.median, label: row.variant.label }]
+      ? [{ x: (row.sizeBytes ?? 0) / MB, y: row.speeds[0].decode.median, label: shortLabel(row) }]
       : [],
   );
   return (
@@ -204,6 +207,29 @@ function Answers({ run }: { run: LabRun }) {
   );
 }
 
+/**
+ * What was scored and how its tokens were found, with the engine's own count as the check that
+ * they are the canonical ones (llama-perplexity scores the canonical tokenization).
+ */
+function evaluationNote(evaluation: NonNullable<LabRun['evaluation']>): string {
+  const { tokens, promptTokens, canonicalTokens, topK, tokenization } = evaluation;
+  const scored = `Scored on ${tokens.length} tokens after a ${promptTokens}-token context, top-${topK}.`;
+  const engineCount = canonicalTokens === null ? null : canonicalTokens - promptTokens;
+  if (tokenization.kind === 'greedy') {
+    return `${scored} This model's tokenizer cannot be reproduced here (${tokenization.reason}), so the model chose its own tokens that spell the text${
+      engineCount === null
+        ? ''
+        : `: ${tokens.length} where llama.cpp's tokenization has ${engineCount}`
+    }; perplexity is then higher than llama-perplexity would say.`;
+  }
+  if (engineCount === null || engineCount === tokens.length) {
+    return `${scored} The tokens are llama.cpp's own tokenization of the text${
+      engineCount === null ? '' : ', and the engine counts the same'
+    }.`;
+  }
+  return `${scored} The engine counts ${engineCount} tokens for this text where the lab's tokenizer made ${tokens.length}: read the perplexity with care.`;
+}
+
 const fileStem = (run: LabRun) =>
   `tab-llm-compare-${new Date(run.startedAt).toISOString().slice(0, 19).replaceAll(':', '-')}`;
 
@@ -220,13 +246,7 @@ export function LabResults({ run }: { run: LabRun }) {
       </h3>
       <p className="muted">
         {reference ? `Reference: ${reference.variant.label}. ` : 'No variant could be scored. '}
-        {evaluation &&
-          `Scored on ${evaluation.tokens.length} tokens after a ${evaluation.promptTokens}-token prompt, top-${evaluation.topK}` +
-            (evaluation.canonicalTokens !== null
-              ? evaluation.canonicalTokens === evaluation.promptTokens + evaluation.tokens.length
-                ? '; the forced tokens are the canonical tokenization.'
-                : `; the canonical tokenization has ${evaluation.canonicalTokens - evaluation.promptTokens} tokens, the forced one ${evaluation.tokens.length}.`
-              : '.')}{' '}
+        {evaluation && evaluationNote(evaluation)}{' '}
         {run.rows[0]?.speeds[0] && `Speed on ${formatBackend(run.rows[0].speeds[0].backend)}.`}
       </p>
       <ul className="verdicts">

@@ -95,7 +95,8 @@ export function LabSettingsForm() {
         </div>
         <label className="text-field">
           Context before the text <span className="muted">(read, never scored)</span>
-          <input
+          <textarea
+            rows={2}
             value={settings.evaluationPrompt}
             onChange={(event) => lab.setSettings({ evaluationPrompt: event.target.value })}
           />

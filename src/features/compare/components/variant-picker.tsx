@@ -4,7 +4,9 @@ import { modelLabel, sameModel } from '../../../shared/model-keys.ts';
 import { useEngineStore, useEngineValue } from '../../../lib/engine-context.tsx';
 import { errorMessage } from '../../../lib/error-messages.ts';
 import { formatBytes } from '../../../lib/format.ts';
-import { quantizationOf } from '../../../shared/hf-listing.ts';
+import { listRepoModels } from '../../../lib/hf-repo.ts';
+import { readModelUrl, readRepoId } from '../../../lib/source-input.ts';
+import { partsOf, quantizationOf, type RepoModel } from '../../../shared/hf-listing.ts';
 import { MAX_VARIANTS } from '../lab-plan.ts';
 import { useLab, useLabStore } from '../lab-context.tsx';
 import type { LabFamily, LabVariant } from '../lab-types.ts';
@@ -60,9 +62,87 @@ function VariantCheckbox({
   );
 }
 
+type Listing =
+  | { status: 'idle' | 'listing' }
+  | { status: 'listed'; repo: string; models: RepoModel[] }
+  | { status: 'failed'; message: string };
+
+/** A Hugging Face repo's GGUF files, each a variant to pick (split files as one). */
+function HuggingFaceSource() {
+  const [repo, setRepo] = useState('');
+  const [listing, setListing] = useState<Listing>({ status: 'idle' });
+  const running = useLab((s) => s.running !== null);
+
+  const list = async () => {
+    const id = readRepoId(repo);
+    if (!id.ok) {
+      setListing({ status: 'failed', message: id.problem });
+      return;
+    }
+    setListing({ status: 'listing' });
+    const listed = await listRepoModels(id.value);
+    setListing(
+      listed.ok
+        ? { status: 'listed', repo: listed.repo, models: listed.models }
+        : { status: 'failed', message: listed.message },
+    );
+  };
+
+  const variantOf = (repoId: string, model: RepoModel): LabVariant => {
+    const parts = partsOf(repoId, model);
+    const url = parts[0]?.url ?? '';
+    return {
+      spec: { engine: 'gguf', url, label: model.name, ...(parts.length > 1 && { parts }) },
+      label: model.quantization ?? model.name,
+      quantization: model.quantization,
+      source: 'hugging-face',
+      sizeBytes: model.sizeBytes,
+      attention: null,
+    };
+  };
+
+  return (
+    <fieldset>
+      <legend>From a Hugging Face repo</legend>
+      <form
+        className="inline-form"
+        onSubmit={(event) => {
+          event.preventDefault();
+          void list();
+        }}
+      >
+        <input
+          aria-label="Hugging Face repo to compare"
+          placeholder="owner/name"
+          value={repo}
+          disabled={running}
+          onChange={(event) => setRepo(event.target.value)}
+        />
+        <button type="submit" disabled={running || !repo.trim() || listing.status === 'listing'}>
+          List
+        </button>
+      </form>
+      {listing.status === 'listing' && <p className="muted">Listing…</p>}
+      {listing.status === 'failed' && <p className="field-problem">{listing.message}</p>}
+      {listing.status === 'listed' && (
+        <ul className="plain" aria-label={`GGUF files in ${listing.repo}`}>
+          {listing.models.map((model) => (
+            <VariantCheckbox
+              key={model.name}
+              variant={variantOf(listing.repo, model)}
+              detail={`${model.name} · ${formatBytes(model.sizeBytes)}`}
+            />
+          ))}
+        </ul>
+      )}
+    </fieldset>
+  );
+}
+
 /**
  * Where variants come from: a catalog family's quantizations (GGUF or MLC), the models stored
- * on this device, a GGUF URL, or a file from this device (copied into storage first).
+ * on this device, a Hugging Face repo's files, a GGUF URL, or a file from this device (copied
+ * into storage first).
  */
 export function VariantPicker({ families }: { families: LabFamily[] }) {
   const lab = useLabStore();
@@ -71,6 +151,7 @@ export function VariantPicker({ families }: { families: LabFamily[] }) {
   const stored = useEngineValue((s) => s.stored);
   const [familyName, setFamilyName] = useState(families[0]?.family ?? '');
   const [url, setUrl] = useState('');
+  const [urlProblem, setUrlProblem] = useState<string | null>(null);
   const [importing, setImporting] = useState(false);
   const [importNote, setImportNote] = useState<string | null>(null);
   const ids = useId();
@@ -78,11 +159,12 @@ export function VariantPicker({ families }: { families: LabFamily[] }) {
   const complete = stored.filter((model) => model.status === 'complete');
 
   const addUrl = () => {
-    const trimmed = url.trim();
-    if (!trimmed) return;
-    const name = fileLabel(trimmed);
+    const checked = readModelUrl(url);
+    setUrlProblem(checked.ok ? null : checked.problem);
+    if (!checked.ok) return;
+    const name = fileLabel(checked.value);
     lab.pick({
-      spec: { engine: 'gguf', url: trimmed, label: name },
+      spec: { engine: 'gguf', url: checked.value, label: name },
       label: name,
       quantization: quantizationOf(name),
       source: 'url',
@@ -172,6 +254,8 @@ export function VariantPicker({ families }: { families: LabFamily[] }) {
           )}
         </fieldset>
 
+        <HuggingFaceSource />
+
         <fieldset>
           <legend>By URL or from a file</legend>
           <form
@@ -206,6 +290,7 @@ export function VariantPicker({ families }: { families: LabFamily[] }) {
               }}
             />
           </label>
+          {urlProblem && <p className="field-problem">{urlProblem}</p>}
           {importNote && (
             <p className="muted" aria-live="polite">
               {importNote}

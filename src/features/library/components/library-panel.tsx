@@ -99,8 +99,12 @@ function LibraryRow({
 }) {
   const name = modelLabel(model.spec);
   const partial = model.status === 'partial';
-  const size =
-    partial && model.storedBytes !== null
+  // A download cut before its first chunk was kept has nothing to resume: it starts over.
+  const nothingKept = partial && model.storedBytes === 0;
+  const loadLabel = nothingKept ? 'Download' : partial ? 'Resume' : 'Load';
+  const size = nothingKept
+    ? `nothing stored yet${model.sizeBytes ? ` of ${formatBytes(model.sizeBytes)}` : ''}`
+    : partial && model.storedBytes !== null
       ? `${formatBytes(model.storedBytes)}${
           model.sizeBytes ? ` of ${formatBytes(model.sizeBytes)}` : ''
         } stored`
@@ -123,13 +127,8 @@ function LibraryRow({
       </span>
       {partial && <span className="badge">partial download</span>}
       <span className="actions">
-        <button
-          type="button"
-          disabled={busy}
-          onClick={onLoad}
-          aria-label={`${partial ? 'Resume' : 'Load'} ${name}`}
-        >
-          {partial ? 'Resume' : 'Load'}
+        <button type="button" disabled={busy} onClick={onLoad} aria-label={`${loadLabel} ${name}`}>
+          {loadLabel}
         </button>
         <button
           type="button"

@@ -1,14 +1,9 @@
 import { useState } from 'react';
 import type { ModelSpec } from '../../../shared/engine-protocol.ts';
 import { formatBytes } from '../../../lib/format.ts';
-import {
-  ggufModels,
-  isRepoId,
-  partsOf,
-  restoreTree,
-  treeUrl,
-  type RepoModel,
-} from '../../../shared/hf-listing.ts';
+import { partsOf, type RepoModel } from '../../../shared/hf-listing.ts';
+import { listRepoModels } from '../../../lib/hf-repo.ts';
+import { readRepoId } from '../../../lib/source-input.ts';
 import { MemoryNote } from './memory-note.tsx';
 
 type Listing =
@@ -17,7 +12,10 @@ type Listing =
   | { status: 'listed'; repo: string; models: RepoModel[] }
   | { status: 'failed'; message: string };
 
-/** Add a GGUF model from a Hugging Face repo: list its GGUF files with size and quantization. */
+/**
+ * Add a GGUF model from a Hugging Face repo (its id or a link to it): list its GGUF files with
+ * size and quantization, or say why there are none to list.
+ */
 export function AddFromHf({
   disabled,
   onLoad,
@@ -29,36 +27,18 @@ export function AddFromHf({
   const [listing, setListing] = useState<Listing>({ status: 'idle' });
 
   const list = async () => {
-    const id = repo.trim();
-    if (!isRepoId(id)) {
-      setListing({ status: 'failed', message: 'Enter a repo id like owner/name.' });
+    const id = readRepoId(repo);
+    if (!id.ok) {
+      setListing({ status: 'failed', message: id.problem });
       return;
     }
     setListing({ status: 'listing' });
-    try {
-      const response = await fetch(treeUrl(id));
-      if (!response.ok) {
-        setListing({
-          status: 'failed',
-          message:
-            response.status === 404 || response.status === 401
-              ? `Hugging Face has no public repo ${id}.`
-              : `Hugging Face answered ${response.status}. Try again later.`,
-        });
-        return;
-      }
-      const models = ggufModels(restoreTree(await response.json()));
-      setListing(
-        models.length > 0
-          ? { status: 'listed', repo: id, models }
-          : { status: 'failed', message: `${id} has no GGUF files.` },
-      );
-    } catch {
-      setListing({
-        status: 'failed',
-        message: 'Could not reach Hugging Face. Check your connection and try again.',
-      });
-    }
+    const listed = await listRepoModels(id.value);
+    setListing(
+      listed.ok
+        ? { status: 'listed', repo: listed.repo, models: listed.models }
+        : { status: 'failed', message: listed.message },
+    );
   };
 
   return (
@@ -74,7 +54,10 @@ export function AddFromHf({
         <input
           id="hf-repo"
           placeholder="owner/name"
-          aria-describedby="hf-repo-hint"
+          aria-invalid={listing.status === 'failed'}
+          aria-describedby={
+            listing.status === 'failed' ? 'hf-repo-hint hf-repo-problem' : 'hf-repo-hint'
+          }
           value={repo}
           onChange={(event) => setRepo(event.target.value)}
         />
@@ -86,7 +69,11 @@ export function AddFromHf({
         For example Qwen/Qwen2.5-0.5B-Instruct-GGUF
       </p>
       {listing.status === 'listing' && <p className="muted">Listing…</p>}
-      {listing.status === 'failed' && <p className="field-problem">{listing.message}</p>}
+      {listing.status === 'failed' && (
+        <p id="hf-repo-problem" className="field-problem" aria-live="polite">
+          {listing.message}
+        </p>
+      )}
       {listing.status === 'listed' && (
         <ul className="model-list" aria-label={`GGUF files in ${listing.repo}`}>
           {listing.models.map((model) => (

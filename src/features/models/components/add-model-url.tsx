@@ -1,7 +1,8 @@
 import { useState } from 'react';
 import { ggufLabel } from '../gguf-catalog.ts';
+import { readModelUrl } from '../../../lib/source-input.ts';
 
-/** Load any GGUF file by its URL (it must be served with CORS). */
+/** Load any GGUF file by its URL (it must be served with CORS); a link it cannot use is named. */
 export function AddModelUrl({
   disabled,
   onLoad,
@@ -13,16 +14,13 @@ export function AddModelUrl({
   const [problem, setProblem] = useState<string | null>(null);
 
   const submit = () => {
-    const trimmed = url.trim();
-    try {
-      const parsed = new URL(trimmed);
-      if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new Error('protocol');
-    } catch {
-      setProblem('Enter a full http(s) link to a .gguf file.');
+    const read = readModelUrl(url);
+    if (!read.ok) {
+      setProblem(read.problem);
       return;
     }
     setProblem(null);
-    onLoad(trimmed, ggufLabel(trimmed));
+    onLoad(read.value, ggufLabel(read.value));
   };
 
   return (
@@ -41,6 +39,7 @@ export function AddModelUrl({
           placeholder="https://…/model.gguf"
           value={url}
           onChange={(event) => setUrl(event.target.value)}
+          aria-invalid={problem !== null}
           aria-describedby={problem ? 'gguf-url-problem' : undefined}
         />
         <button type="submit" disabled={disabled || !url.trim()}>
@@ -48,7 +47,7 @@ export function AddModelUrl({
         </button>
       </div>
       {problem && (
-        <p id="gguf-url-problem" className="field-problem">
+        <p id="gguf-url-problem" className="field-problem" aria-live="polite">
           {problem}
         </p>
       )}

@@ -17,8 +17,20 @@ const policyActive = () =>
   document.querySelector('meta[http-equiv="Content-Security-Policy"]') !== null;
 
 /**
- * What this session sent over the network, read from the requests themselves: the page's
- * (Resource Timing) and the worker's (every fetch it made). Nothing else is contacted.
+ * Whether this page opened under the app's service worker. The browser then checks the app's
+ * server for a new version of it (its script and the scripts that it imports), and no page or
+ * worker sees those requests, so the panel says so rather than leave them out silently.
+ */
+const openedInstalled =
+  typeof navigator !== 'undefined' &&
+  'serviceWorker' in navigator &&
+  navigator.serviceWorker.controller !== null;
+
+/**
+ * What this page sent over the network since it opened, read from the requests themselves: the
+ * page's, the inference worker's and the service worker's (each from its own Resource Timing:
+ * what the browser's caches answered is not counted), and every fetch of the worker to another
+ * origin. Nothing else is contacted.
  */
 export function PrivacyPanel() {
   const engine = useEngineStore();
@@ -68,6 +80,13 @@ export function PrivacyPanel() {
           </li>
         ))}
       </ul>
+      {openedInstalled && (
+        <p className="hint">
+          Also, as this page opened, the browser asked this app’s server whether a new version
+          exists (its service worker’s scripts): no page can see those requests, so they are not
+          counted above.
+        </p>
+      )}
       <details>
         <summary>Security policy</summary>
         <p>
