@@ -38,19 +38,25 @@ function engineOver(
 
 describe('engine store', () => {
   it('goes starting → idle → downloading → loading → ready', async () => {
-    const { store, seen } = engineOver();
+    let release = () => {};
+    const { store, seen } = engineOver({ holdLoad: new Promise((r) => (release = r)) });
     expect(store.get().state).toEqual({ status: 'starting' });
     await store.start();
     expect(store.get().state).toEqual({ status: 'idle' });
     expect(store.get().device).toEqual(noAdapter);
 
-    const outcome = await store.load(spec('a'));
+    const loading = store.load(spec('a'));
+    await vi.waitFor(() =>
+      expect(store.get().state).toMatchObject({
+        status: 'downloading',
+        download: { loadedBytes: 500, totalBytes: 1000 },
+      }),
+    );
+    release();
+    const outcome = await loading;
     expect(outcome.ok).toBe(true);
     const statuses = seen.map((s) => s.status);
     expect(statuses).toEqual(expect.arrayContaining(['downloading', 'loading', 'ready']));
-    expect(seen.find((s) => s.status === 'downloading')).toMatchObject({
-      download: { loadedBytes: 500, totalBytes: 1000 },
-    });
     expect(store.get().state).toMatchObject({ status: 'ready', model: { name: 'a' } });
   });
 

@@ -35,6 +35,8 @@ export interface FakeEngineScript {
   thinking?: ThinkingSupport;
   /** Milliseconds between pieces (0: as fast as the port goes). */
   tokenDelayMs?: number;
+  /** Loads pause after their download progress until this settles (to look at that state). */
+  holdLoad?: Promise<void>;
   /** A load of a spec for which this returns an error fails with it. */
   loadError?: (spec: ModelSpec) => EngineError | null;
   /** A deletion of a spec for which this returns an error is refused with it. */
@@ -184,7 +186,7 @@ export function createFakeEngineApi(script: FakeEngineScript = {}): FakeEngineAp
         at: Date.now(),
         inOtherTab: false,
       });
-      await wait(5); // long enough for a frame's worth of progress to be shown
+      await (script.holdLoad ?? wait(5));
       stream.send({ type: 'stage', stage: 'initializing' });
       await wait(5);
       const error =
