@@ -289,7 +289,9 @@ test('a quota that runs out mid-download keeps what was stored, and it resumes',
 
 test('two tabs loading the same model download it once', async ({ page, context, models }) => {
   const path = scratch('tabs');
-  models.behave(path, { rate: 200_000 });
+  // Slow enough (about 45 s) that the second tab is open and asking before the first is done,
+  // even on a busy CI machine (at 200 kB/s the download once finished first).
+  models.behave(path, { rate: 25_000 });
   await openApp(page);
   await loadByUrl(page, `${models.origin}${path}`);
   await waitForProgress(page, 0.1);
