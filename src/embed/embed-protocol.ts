@@ -145,7 +145,7 @@ export function isPlainMessage(value: unknown): boolean {
     if (proto !== Object.prototype && proto !== null) return false;
     return Object.entries(v).every(([key, item]) => {
       chars += key.length;
-      return walk(item, depth + 1);
+      return chars <= MAX_MESSAGE_CHARS && walk(item, depth + 1);
     });
   };
   return walk(value, 0);

@@ -103,7 +103,7 @@ export function createHostApi(engine: EngineStore, widget: WidgetController): Ho
         };
       }
       if (!started.ok) return { ok: false, outcome: engineFailure(started.error) };
-      report();
+      if (last !== 1) output.progress(1);
       return { ok: true, model: started.value };
     } finally {
       clearInterval(timer);
