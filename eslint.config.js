@@ -14,6 +14,7 @@ export default tseslint.config(
       'bench-models',
       'bench-results',
       'dist-bench',
+      'dist-screenshots',
     ],
   },
   js.configs.recommended,

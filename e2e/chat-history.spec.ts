@@ -2,8 +2,10 @@ import { readFile } from 'node:fs/promises';
 import {
   expect,
   expectLoaded,
+  libraryRow,
   loadByUrl,
   openApp,
+  openView,
   send,
   setSampling,
   test,
@@ -55,7 +57,53 @@ test('chats are kept after a reload, can be reopened, exported and deleted', asy
   await expect(page.getByText('No saved chats yet.')).toBeVisible();
   await expect(page.getByRole('article')).toHaveCount(0);
   // Deleting chats leaves the stored model alone.
+  await openView(page, 'Models');
+  await expect(libraryRow(page, 'stories260K-chat-q8_0')).toHaveAttribute(
+    'data-status',
+    'complete',
+  );
+});
+
+test('the sidebar finds chats by their words and renames them; a chat opens from any view', async ({
+  page,
+  models,
+}) => {
+  await openApp(page);
+  await loadByUrl(page, models.url('stories260K-chat-q8_0.gguf'));
+  await expectLoaded(page, 'stories260K-chat-q8_0');
+  await setSampling(page, { maxTokens: 8 });
+  await send(page, 'A question about whales');
+  await page.getByRole('button', { name: 'New chat' }).click();
+  await send(page, 'Something about kites');
+
+  const saved = page.getByRole('list', { name: 'Saved chats' });
+  const search = page.getByRole('searchbox', { name: 'Search chats' });
+  await search.fill('WHALES');
+  await expect(saved.getByRole('listitem')).toHaveCount(1);
+  await expect(saved).toContainText('A question about whales');
+  await search.fill('nothing like this');
+  await expect(page.getByText('No chat contains “nothing like this”.')).toBeVisible();
+  await search.fill('');
+  await expect(saved.getByRole('listitem')).toHaveCount(2);
+
+  // Rename: Esc leaves the title as it was, Enter keeps the new one, also after a reload.
+  await saved.getByRole('button', { name: 'Rename chat: A question about whales' }).click();
+  await page.getByRole('textbox', { name: 'Chat title' }).fill('Not this');
+  await page.keyboard.press('Escape');
   await expect(
-    page.getByRole('heading', { name: 'On this device' }).locator('xpath=following-sibling::ul[1]'),
-  ).toContainText('stories260K-chat-q8_0');
+    saved.getByRole('button', { name: 'A question about whales', exact: true }),
+  ).toBeVisible();
+  await saved.getByRole('button', { name: 'Rename chat: A question about whales' }).click();
+  await page.getByRole('textbox', { name: 'Chat title' }).fill('Whale facts');
+  await page.keyboard.press('Enter');
+  await expect(saved.getByRole('button', { name: 'Whale facts', exact: true })).toBeVisible();
+  await page.reload();
+  await openApp(page, null);
+  await expect(saved.getByRole('button', { name: 'Whale facts', exact: true })).toBeVisible();
+
+  // Opening a chat from another view brings the chat view back with it.
+  await openView(page, 'Privacy & settings');
+  await saved.getByRole('button', { name: 'Whale facts', exact: true }).click();
+  await expect(page.getByRole('main', { name: 'Chat', exact: true })).toBeVisible();
+  await expect(page.getByRole('article', { name: 'You' })).toHaveText(/A question about whales/);
 });

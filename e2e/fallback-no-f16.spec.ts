@@ -4,6 +4,8 @@ import {
   expectLoaded,
   loadByUrl,
   openApp,
+  openView,
+  recentAnswers,
   send,
   setSampling,
   test,
@@ -16,6 +18,7 @@ test('without shader-f16, f16 MLC models are refused and GGUF runs on the CPU', 
   models,
 }) => {
   await openApp(page);
+  await openView(page, 'Models');
   await expect(deviceFact(page, 'WebGPU')).toHaveText('available');
   await expect(deviceFact(page, 'shader-f16')).toHaveText('no');
 
@@ -35,5 +38,5 @@ test('without shader-f16, f16 MLC models are refused and GGUF runs on the CPU', 
   await setSampling(page, { maxTokens: 16 });
   const answer = await send(page, 'Hello');
   expect((await answer.locator('.text').innerText()).trim().length).toBeGreaterThan(0);
-  await expect(page.getByTestId('stats-backend')).toContainText('CPU');
+  await expect((await recentAnswers(page)).getByRole('row').nth(1)).toContainText('CPU');
 });

@@ -12,7 +12,9 @@ import {
   libraryList,
   libraryRow,
   loadByUrl,
+  modelStatus,
   openApp,
+  openView,
   send,
   setQuota,
   storageUsage,
@@ -85,6 +87,7 @@ async function fakeRepo(
 }
 
 async function listRepo(page: Page) {
+  await openView(page, 'Models');
   await page.getByLabel('Add from a Hugging Face repo').fill('fake/tiny');
   await page.getByRole('button', { name: 'List files' }).click();
   return page.getByRole('list', { name: 'GGUF files in fake/tiny' });
@@ -127,6 +130,7 @@ test('a download interrupted by a reload resumes after it', async ({ page, model
   await waitForProgress(page, 0.4);
   await page.reload();
   await openApp(page);
+  await openView(page, 'Models');
   await expect(libraryRow(page, NAME)).toHaveAttribute('data-status', 'partial');
   await expect(libraryRow(page, NAME)).toContainText(/\d+ KB of 1\.2 MB stored/);
   await expectBaselineIntact(page, '', false);
@@ -148,16 +152,19 @@ test('Cancel keeps what was downloaded: it can be resumed or discarded', async (
   await openApp(page);
   await loadByUrl(page, `${models.origin}${path}`);
   await waitForProgress(page, 0.2);
-  await page.getByRole('button', { name: 'Cancel' }).click();
-  await expect(page.getByRole('status')).toHaveText('No model loaded.');
+  await page.getByRole('button', { name: 'Cancel', exact: true }).click();
+  await expect(modelStatus(page)).toHaveText('No model loaded.');
   await expect(libraryRow(page, NAME)).toHaveAttribute('data-status', 'partial');
   // A partial download is never offered as a loadable model.
-  await expect(page.getByRole('heading', { name: 'On this device' })).toHaveCount(0);
+  await page.getByRole('button', { name: 'Switch model' }).click();
+  await expect(page.getByRole('dialog', { name: 'Switch model' })).not.toContainText(NAME);
+  await page.keyboard.press('Escape');
 
   await page.getByRole('button', { name: `Discard ${NAME}` }).click();
   await expect(libraryRow(page, NAME)).toHaveCount(0);
   await page.reload();
   await openApp(page);
+  await openView(page, 'Models');
   await expect(page.getByText('No models stored yet.')).toBeVisible();
 
   models.behave(path, {});
@@ -185,7 +192,7 @@ test('a file whose SHA-256 does not match the listing is rejected and can be re-
   await expect(alert(page)).toContainText(`expected ${SHA256.slice(0, 12)}`);
   await expect(libraryRow(page, NAME)).toHaveCount(0); // nothing wrong is kept
   await expectBaselineIntact(page, answer);
-  await expect(page.getByRole('status')).toContainText('stories260K-chat-q8_0');
+  await expect(modelStatus(page)).toContainText('stories260K-chat-q8_0');
 
   models.behave(path, {});
   await alert(page).getByRole('button', { name: 'Download again' }).click();
@@ -294,7 +301,7 @@ test('two tabs loading the same model download it once', async ({ page, context,
 
   await expectLoaded(page, NAME);
   await expectLoaded(second, NAME);
-  await expect(second.getByRole('status')).toContainText('loaded from this device');
+  await expect(modelStatus(second)).toContainText('loaded from this device');
   expect(models.hits().get(path)).toBe(1);
   expect(models.served(path)).toBe(SIZE);
 });
@@ -346,12 +353,14 @@ test('a local file loads and chats with the network blocked', async ({ page, con
   );
   const before = models.totalHits();
 
+  await openView(page, 'Models');
   await page
     .getByLabel(/Add a GGUF file from this device/)
     .setInputFiles(join(sharedModelsDir(), FILE));
   await expectLoaded(page, NAME);
   const reply = await send(page, 'Hello');
   expect((await reply.locator('.text').innerText()).trim().length).toBeGreaterThan(0);
+  await openView(page, 'Models');
   await expect(libraryRow(page, NAME)).toContainText('F32 · 1.2 MB');
 
   // Dropping a file works the same way.

@@ -2,7 +2,9 @@ import { startAppServer } from './support/app-server.ts';
 import {
   expect,
   expectLoaded,
+  libraryRow,
   loadByUrl,
+  modelStatus,
   openApp,
   send,
   setSampling,
@@ -42,18 +44,23 @@ test('after one visit the app opens, loads its stored model and chats with no ne
   // The SW's copies keep the isolation headers, so llama.cpp may still use threads.
   expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
 
-  // The conversation came back from IndexedDB.
+  // The conversation came back from IndexedDB, and the model loaded again by itself from there.
   await expect(page.getByRole('article', { name: 'You' })).toHaveText(/Hello before the flight/);
-  const stored = page
-    .getByRole('heading', { name: 'On this device' })
-    .locator('xpath=following-sibling::ul[1]');
-  await stored.getByRole('button', { name: `Load ${MODEL}` }).click();
   await expectLoaded(page, MODEL);
-  await expect(page.getByRole('status')).toContainText('loaded from this device');
+  await expect(modelStatus(page)).toContainText('loaded from this device');
 
   await setSampling(page, { maxTokens: 16 });
   const answer = await send(page, 'Hello from the plane');
   await expect(answer).toHaveAttribute('data-status', /done|length/);
   expect((await answer.locator('.text').innerText()).trim().length).toBeGreaterThan(0);
   await expect(page.getByRole('article', { name: 'You' })).toHaveCount(2);
+
+  // A view's own address opens offline too: a fresh navigation that only the service worker
+  // can answer (the hash never reaches a server).
+  await page.goto('about:blank');
+  await page.goto(`${app.origin}/#/models`);
+  await expect(page.getByRole('main', { name: 'Models', exact: true })).toBeVisible();
+  await expect(libraryRow(page, MODEL)).toHaveAttribute('data-status', 'complete');
+  await page.goto(`${app.origin}/#/privacy`);
+  await expect(page.getByRole('region', { name: 'Settings' })).toBeVisible();
 });

@@ -3,9 +3,10 @@ import { startAppServer } from './support/app-server.ts';
 import {
   expect,
   expectLoaded,
-  libraryRow,
   loadByUrl,
+  modelStatus,
   openApp,
+  openView,
   send,
   setSampling,
   test,
@@ -44,6 +45,7 @@ test('chatting makes zero network requests, and the privacy panel lists exactly 
   // The app's origin and the model host, nothing else; and the panel says the same.
   const seen = [...new Set(requests.map(originOf))].sort();
   expect(seen).toEqual([new URL(page.url()).origin, models.origin].sort());
+  await openView(page, 'Privacy & settings');
   const panel = page.getByRole('list', { name: 'Contacted this session' }).locator('code');
   await expect(async () => {
     expect((await panel.allInnerTexts()).sort()).toEqual(seen);
@@ -88,6 +90,7 @@ test('the panel counts every request the browser sent to the app: page, workers 
     });
 
     // The panel, the server and the browser's own record agree, once the counts are settled.
+    await openView(page, 'Privacy & settings');
     await expect(async () => {
       const received = app.requests().length;
       expect(requested).toHaveLength(received);
@@ -108,11 +111,11 @@ test('the panel counts every request the browser sent to the app: page, workers 
     const requestedBefore = requested.length;
     await page.reload();
     await openApp(page, null);
-    await libraryRow(page, MODEL)
-      .getByRole('button', { name: `Load ${MODEL}` })
-      .click();
+    // The model opens again by itself, from storage.
     await expectLoaded(page, MODEL);
+    await expect(modelStatus(page)).toContainText('loaded from this device');
     await send(page, 'Hello again');
+    await openView(page, 'Privacy & settings');
     await expect(
       page.getByText('the browser asked this app’s server whether a new version'),
     ).toBeVisible();

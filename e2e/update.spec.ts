@@ -2,7 +2,7 @@ import { appendFile, cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startAppServer } from './support/app-server.ts';
-import { expect, openApp, test } from './support/fixtures.ts';
+import { expect, openApp, openView, test } from './support/fixtures.ts';
 
 test('the app is installable, and a new version waits for the user instead of mixing in', async ({
   page,
@@ -25,7 +25,10 @@ test('the app is installable, and a new version waits for the user instead of mi
     );
 
     await openApp(page, app.origin);
-    await expect(page.getByText('it now opens and runs without a network')).toBeVisible();
+    await openView(page, 'Privacy & settings');
+    await expect(
+      page.getByText('Installed in this browser: the app opens and runs without a network.'),
+    ).toBeVisible();
     await page.reload(); // the service worker controls the page from now on
     await openApp(page, null);
 

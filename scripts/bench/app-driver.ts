@@ -8,16 +8,40 @@ import { STEP_MS } from './config.ts';
 
 export async function openApp(page: Page, origin: string): Promise<void> {
   await page.goto(origin);
-  await page.getByRole('heading', { name: 'This device' }).waitFor();
+  await page.getByRole('status', { name: 'Loaded model' }).waitFor();
   await page.getByText('Checking what this browser can run').waitFor({ state: 'hidden' });
 }
 
+type View = 'Chat' | 'Models' | 'Privacy & settings';
+
+/**
+ * Goes to a view by its link in the sidebar (beside the view at the bench's 1280 px wide
+ * pages). Never inside a timed step: the timers start at the next click.
+ */
+export async function showView(page: Page, name: View): Promise<void> {
+  const main = page.getByRole('main', { name, exact: true });
+  if (await main.isVisible()) return;
+  await page.getByRole('navigation', { name: 'Views' }).getByRole('link', { name }).click();
+  await main.waitFor();
+}
+
 export async function chooseBackend(page: Page, backend: 'auto' | 'cpu'): Promise<void> {
+  await showView(page, 'Models');
   await page.getByLabel('GGUF backend').selectOption(backend);
+}
+
+/**
+ * Turns off reopening the last model when the app opens (on by default), so that a reload
+ * leaves the engine idle and a timed load after it is the only work in the page.
+ */
+export async function keepModelsUnloadedOnStart(page: Page): Promise<void> {
+  await showView(page, 'Privacy & settings');
+  await page.getByRole('checkbox', { name: /Load the last model when the app opens/ }).uncheck();
 }
 
 /** Greedy text completion of up to `maxTokens` tokens (the synthetic models have no chat template). */
 export async function setGreedyCompletion(page: Page, maxTokens: number): Promise<void> {
+  await showView(page, 'Chat');
   await page.getByRole('radio', { name: 'Text completion' }).check();
   // The settings' <summary> has no ARIA role; its text says what it opens.
   const summary = page.getByText(/^Temperature \S+, up to \d+ tokens$/);
@@ -109,6 +133,7 @@ export async function loadByUrlTimed(
   label: string,
   milestone: 'downloaded' | 'ready',
 ): Promise<number> {
+  await showView(page, 'Models');
   await page.getByLabel('Add a GGUF model by URL').fill(url);
   await armTimer(page, milestone, label);
   await page.getByRole('button', { name: 'Load from URL' }).click();
@@ -126,6 +151,7 @@ export async function loadFromRepoTimed(
   label: string,
   milestone: 'downloaded' | 'ready',
 ): Promise<number> {
+  await showView(page, 'Models');
   await page.getByLabel('Add from a Hugging Face repo').fill(repo);
   await page.getByRole('button', { name: 'List files' }).click();
   const load = page
@@ -142,11 +168,11 @@ export async function waitUntilLoaded(page: Page, label: string): Promise<void> 
   await modelStatus(page, label).waitFor({ timeout: STEP_MS });
 }
 
-/** Loads a model from the "On this device" list; resolves with ms until it is ready. */
+/** Loads a model from the library; resolves with ms until it is ready. */
 export async function loadStoredTimed(page: Page, label: string): Promise<number> {
-  // The library lists the same model with a Load button of the same name.
+  await showView(page, 'Models');
   const button = page
-    .getByRole('region', { name: 'Models' })
+    .getByRole('region', { name: 'Library' })
     .getByRole('button', { name: `Load ${label}`, exact: true });
   await button.waitFor();
   await armTimer(page, 'ready-from-storage', label);
@@ -161,7 +187,7 @@ export interface AnswerTiming {
   streamMs: number;
   /** Enter pressed to the answer marked finished. */
   totalMs: number;
-  /** What the speed panel showed afterwards (the worker's llama.cpp timings). */
+  /** What the answer's own numbers showed afterwards (the worker's llama.cpp timings). */
   promptTokens: number;
   outputTokens: number;
   panelPrefillRate: number;
@@ -173,6 +199,7 @@ export interface AnswerTiming {
 
 /** Sends `text` and waits for the whole answer; times taken in the page. */
 export async function sendTimed(page: Page, text: string): Promise<AnswerTiming> {
+  await showView(page, 'Chat');
   await page.getByLabel('Message', { exact: true }).fill(text);
   await page.evaluate(() => {
     const answers = () => document.querySelectorAll('article[aria-label="Model"]');
@@ -189,11 +216,8 @@ export async function sendTimed(page: Page, text: string): Promise<AnswerTiming>
         const answer = all[all.length - 1];
         if (!answer) return;
         const streaming = answer.getAttribute('data-status') === 'streaming';
-        // The article opens with its own name ("Model") as a heading line: the answer follows it
-        // (and its notes only come when it has stopped streaming).
-        const name = answer.getAttribute('aria-label') ?? '';
-        const full = answer.textContent;
-        const length = full.startsWith(name) ? full.length - name.length : full.length;
+        // The answer's text only: its live rate beside it changes every frame too.
+        const length = answer.querySelector('.text')?.textContent.length ?? 0;
         if (streaming && length !== lastLength) {
           firstAt ??= now;
           lastChangeAt = now;
@@ -227,8 +251,10 @@ export async function sendTimed(page: Page, text: string): Promise<AnswerTiming>
     lastChangeAt: number | null;
     doneAt: number;
   }>(page, 'benchAnswer', 'the answer finishing');
+  const answer = page.getByRole('article', { name: 'Model' }).last();
   const panel = async (id: string) =>
-    Number((await page.getByTestId(id).innerText()).replace(/[^\d.]/g, ''));
+    // textContent: the numbers sit in a folded <details>, whose innerText is empty.
+    Number(((await answer.getByTestId(id).textContent()) ?? '').replace(/[^\d.]/g, ''));
   const firstAt = seen.firstAt ?? Number.NaN;
   return {
     firstTokenMs: firstAt - seen.sentAt,

@@ -1,8 +1,9 @@
-import { createContext, useContext, type ReactNode } from 'react';
+import { createContext, useContext, useEffect, useState, type ReactNode } from 'react';
 import type { EngineServices } from './engine-bootstrap.ts';
 import type { EngineSnapshot, EngineStore } from './engine-store.ts';
 import { useStoreValue } from './external-store.ts';
 import type { Preferences, PreferenceStore } from './preferences.ts';
+import type { ResumeOutcome } from './resume-last-model.ts';
 import type { RunRecord } from './run-log.ts';
 
 const EngineContext = createContext<EngineServices | null>(null);
@@ -48,4 +49,23 @@ export function usePreferenceStore(): PreferenceStore {
 
 export function usePreference<K extends keyof Preferences>(key: K): Preferences[K] {
   return useStoreValue(useServices().preferences, (preferences) => preferences[key]);
+}
+
+/**
+ * How the start ended (see `EngineServices.started`): null until the engine has started and the
+ * last model has been reopened, or found missing.
+ */
+export function useStartOutcome(): ResumeOutcome | null {
+  const { started } = useServices();
+  const [outcome, setOutcome] = useState<ResumeOutcome | null>(null);
+  useEffect(() => {
+    let current = true;
+    void started.then((value) => {
+      if (current) setOutcome(value);
+    });
+    return () => {
+      current = false;
+    };
+  }, [started]);
+  return outcome;
 }

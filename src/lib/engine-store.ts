@@ -33,6 +33,7 @@ import type {
   ScoreResult,
   StoredModel,
 } from '../shared/engine-protocol.ts';
+import { modelKey, modelLabel } from '../shared/model-keys.ts';
 
 export interface EngineSnapshot {
   state: EngineState;
@@ -197,6 +198,11 @@ export function createEngineStore(
         ? { status: 'ready', model: outcome.value }
         : loadFailed(outcome.error, outcome.loaded, spec, attempt),
     );
+    // The model to open again next time; the lab's variants (loaded while it holds the
+    // engine) are measurements, not the user's choice.
+    if (outcome.ok && !store.get().heldBy) {
+      void preferences.update({ lastModel: { key: modelKey(spec), label: modelLabel(spec) } });
+    }
     await refreshStored();
     return outcome;
   };
@@ -294,13 +300,16 @@ export function createEngineStore(
       try {
         const device = await client.probe();
         const reason = unsupportedReason(device);
+        // Listed before the state leaves `starting`, so that the UI never shows an empty
+        // library (and a first-run offer) for a moment to someone who has models stored.
+        const stored = reason ? [] : await client.listStored().catch(() => []);
         store.set((s) => ({
           ...s,
           device,
+          stored,
           state: reason ? { status: 'unsupported', reason } : { status: 'idle' },
         }));
         if (device.gpu.status === 'no-adapter') void recheckAdapter();
-        if (!reason) await refreshStored();
       } catch (cause) {
         const detail = cause instanceof Error ? cause.message : String(cause);
         setState({

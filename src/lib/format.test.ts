@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatCount, formatDuration, formatRate } from './format.ts';
+import {
+  formatBytes,
+  formatCount,
+  formatDuration,
+  formatMilliseconds,
+  formatRate,
+} from './format.ts';
 
 describe('format', () => {
   it('formats bytes in decimal units', () => {
@@ -9,6 +15,12 @@ describe('format', () => {
     expect(formatBytes(1_185_376)).toBe('1.2 MB');
     expect(formatBytes(2_480_000_000)).toBe('2.5 GB');
     expect(formatBytes(Number.NaN)).toBe('?');
+  });
+
+  it('formats short times in milliseconds, then seconds', () => {
+    expect(formatMilliseconds(339.6)).toBe('340 ms');
+    expect(formatMilliseconds(1234)).toBe('1.2 s');
+    expect(formatMilliseconds(-1)).toBe('?');
   });
 
   it('formats durations', () => {

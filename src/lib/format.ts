@@ -36,6 +36,12 @@ export function formatRate(value: number): string {
 export const formatCount = (count: number, noun: string) =>
   `${count} ${noun}${count === 1 ? '' : 's'}`;
 
+/** A short time as `340 ms`, or `1.2 s` from a second on. */
+export function formatMilliseconds(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '?';
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
 /** The backend that ran, as a person reads it: `WebGPU (apple m2)`, `CPU (4 threads)`. */
 export const formatBackend = (backend: Backend) =>
   backend.kind === 'webgpu'

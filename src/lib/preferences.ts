@@ -2,15 +2,33 @@ import { createStore, get, set, type UseStore } from 'idb-keyval';
 import type { BackendPreference } from '../shared/engine-protocol.ts';
 import { createExternalStore, type ExternalStore } from './external-store.ts';
 
+/** `system` follows the operating system's `prefers-color-scheme`. */
+export type ThemePreference = 'system' | 'light' | 'dark';
+
+/** The model loaded last (not by the lab), by its `modelKey`, with the label to name it by. */
+export interface LastModel {
+  key: string;
+  label: string;
+}
+
 /**
  * The user's standing choices, persisted in this browser (one idb-keyval store for this
  * concern). Every path that loads a model reads the backend from here, never from the last load.
  */
 export interface Preferences {
   backend: BackendPreference;
+  theme: ThemePreference;
+  /** Load `lastModel` from storage when the app opens (never by downloading it). */
+  autoLoadLast: boolean;
+  lastModel: LastModel | null;
 }
 
-export const defaultPreferences: Preferences = { backend: 'auto' };
+export const defaultPreferences: Preferences = {
+  backend: 'auto',
+  theme: 'system',
+  autoLoadLast: true,
+  lastModel: null,
+};
 
 /** Where preferences are kept; tests pass one in memory. */
 export interface PreferenceStorage {
@@ -27,10 +45,28 @@ export function indexedDbPreferences(
   };
 }
 
-/** Normalises stored preferences; anything unknown or damaged falls back to the default. */
+const themes: readonly ThemePreference[] = ['system', 'light', 'dark'];
+
+function restoreLastModel(raw: unknown): LastModel | null {
+  if (typeof raw !== 'object' || raw === null) return null;
+  const { key, label } = raw as Record<string, unknown>;
+  return typeof key === 'string' && key !== '' && typeof label === 'string' ? { key, label } : null;
+}
+
+/**
+ * Normalises stored preferences field by field; anything unknown or damaged falls back to its
+ * default. Records written before a field existed get its default (version 1 throughout: every
+ * field added since is optional on read).
+ */
 export function restorePreferences(raw: unknown): Preferences {
   const r = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {};
-  return { backend: r.backend === 'cpu' ? 'cpu' : defaultPreferences.backend };
+  return {
+    backend: r.backend === 'cpu' ? 'cpu' : defaultPreferences.backend,
+    theme: themes.find((theme) => theme === r.theme) ?? defaultPreferences.theme,
+    autoLoadLast:
+      typeof r.autoLoadLast === 'boolean' ? r.autoLoadLast : defaultPreferences.autoLoadLast,
+    lastModel: restoreLastModel(r.lastModel),
+  };
 }
 
 export interface PreferenceStore extends ExternalStore<Preferences> {

@@ -6,6 +6,7 @@ import type {
   RunMeasurements,
 } from '../shared/engine-protocol.ts';
 import { createExternalStore, type ExternalStore } from './external-store.ts';
+import type { StreamSample } from './speed.ts';
 
 /**
  * One generation as the UI saw it. Timestamps are the main thread's `performance.now()`, so the
@@ -22,6 +23,12 @@ export interface RunRecord {
   firstTokenAt: number | null;
   lastTokenAt: number | null;
   tokensReceived: number;
+  /**
+   * Pieces received so far, sampled at the first piece, then at most every `SAMPLE_MS`, and at
+   * the last piece once the run ends: enough for a chart of the rate over the answer without a
+   * copy of a growing list on every token.
+   */
+  samples: StreamSample[];
   endedAt: number | null;
   outcome: GenerationResult['finishReason'] | 'error' | null;
   measurements: RunMeasurements | null;
@@ -39,6 +46,8 @@ export interface RunLog extends ExternalStore<readonly RunRecord[]> {
 }
 
 const MAX_RUNS = 20;
+/** Milliseconds between the samples of a run's progress (a chart point per sample). */
+export const SAMPLE_MS = 250;
 
 export function createRunLog(): RunLog {
   const store = createExternalStore<readonly RunRecord[]>([]);
@@ -67,6 +76,7 @@ export function createRunLog(): RunLog {
         firstTokenAt: null,
         lastTokenAt: null,
         tokensReceived: 0,
+        samples: [],
         endedAt: null,
         outcome: null,
         measurements: null,
@@ -76,18 +86,28 @@ export function createRunLog(): RunLog {
     },
     token(id, at) {
       store.setBatched(
-        change(id, (run) => ({
-          ...run,
-          firstTokenAt: run.firstTokenAt ?? at,
-          lastTokenAt: at,
-          tokensReceived: run.tokensReceived + 1,
-        })),
+        change(id, (run) => {
+          const tokensReceived = run.tokensReceived + 1;
+          const sampled = run.samples.at(-1);
+          const sample = !sampled || at - sampled.at >= SAMPLE_MS;
+          return {
+            ...run,
+            firstTokenAt: run.firstTokenAt ?? at,
+            lastTokenAt: at,
+            tokensReceived,
+            samples: sample ? [...run.samples, { at, tokens: tokensReceived }] : run.samples,
+          };
+        }),
       );
     },
     end(id, result, at) {
       store.set(
         change(id, (run) => ({
           ...run,
+          samples:
+            run.lastTokenAt !== null && run.samples.at(-1)?.at !== run.lastTokenAt
+              ? [...run.samples, { at: run.lastTokenAt, tokens: run.tokensReceived }]
+              : run.samples,
           endedAt: at,
           outcome: result ? result.finishReason : 'error',
           measurements: result ? result.measurements : null,

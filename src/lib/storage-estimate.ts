@@ -10,7 +10,13 @@ export interface StorageFacts {
 
 const UNKNOWN: StorageFacts = { usageBytes: null, quotaBytes: null, persisted: null };
 
-async function readStorageFacts(): Promise<StorageFacts> {
+/** Bytes this origin may still store, by the browser's estimate; null where it does not say. */
+export const freeBytes = (facts: StorageFacts): number | null =>
+  facts.usageBytes !== null && facts.quotaBytes !== null
+    ? Math.max(0, facts.quotaBytes - facts.usageBytes)
+    : null;
+
+export async function readStorageFacts(): Promise<StorageFacts> {
   if (!('storage' in navigator)) return UNKNOWN;
   const [{ usage, quota }, persisted] = await Promise.all([
     navigator.storage.estimate(),

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import {
   chooseBackend,
+  keepModelsUnloadedOnStart,
   loadByUrlTimed,
   loadFromRepoTimed,
   openApp,
@@ -84,6 +85,7 @@ export const download: FigureSpec = {
           signal,
           async (page) => {
             await openApp(page, servers.app);
+            await keepModelsUnloadedOnStart(page);
             await chooseBackend(page, 'cpu');
             const raw = rawPage(await page.context().newPage(), signal);
             await raw.open(servers.raw);

@@ -3,7 +3,12 @@
  * reload), each app run in a fresh profile, versus raw wllama loading the same bytes from a Blob in
  * memory, interleaved run by run.
  */
-import { loadByUrlTimed, loadStoredTimed, openApp } from '../app-driver.ts';
+import {
+  keepModelsUnloadedOnStart,
+  loadByUrlTimed,
+  loadStoredTimed,
+  openApp,
+} from '../app-driver.ts';
 import { withContext, withFreshProfile } from '../browser.ts';
 import { MODELS, RUNS, fmt, log } from '../config.ts';
 import type { FigureSpec } from '../figure-runner.ts';
@@ -37,6 +42,7 @@ export const start: FigureSpec = {
         const runApp = () =>
           withFreshProfile(signal, async (page) => {
             await openApp(page, servers.app);
+            await keepModelsUnloadedOnStart(page);
             cold.push(await loadByUrlTimed(page, url, label, 'ready'));
             await page.reload();
             await openApp(page, servers.app);

@@ -52,6 +52,8 @@ export interface SavedChat {
   version: 2;
   id: string;
   title: string;
+  /** The user named the conversation: its title is theirs, not made from its first question. */
+  renamed?: boolean;
   createdAt: number;
   updatedAt: number;
   /** Every message of the tree, in the order they were written (a parent before its children). */
@@ -241,6 +243,7 @@ export function restoreChat(raw: unknown): SavedChat | null {
     version: 2,
     id: raw.id,
     title: typeof raw.title === 'string' ? raw.title : 'Untitled chat',
+    ...(raw.renamed === true && typeof raw.title === 'string' && { renamed: true }),
     createdAt: raw.createdAt,
     updatedAt: raw.updatedAt,
     messages,

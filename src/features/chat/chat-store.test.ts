@@ -264,6 +264,39 @@ describe('chat store', () => {
     expect(shown(chat)).toEqual([]);
   });
 
+  it('renames a conversation, open or not, and keeps the name across answers and sessions', async () => {
+    const { archive } = freshArchive();
+    const { engine } = await scriptedEngine([
+      { tokens: ['1'], end: ok() },
+      { tokens: ['2'], end: ok() },
+      { tokens: ['3'], end: ok() },
+    ]);
+    let clock = 0;
+    const chat = createChatStore(engine, archive, () => ++clock);
+    await chat.send('First question', 'chat');
+    const firstId = chat.get().chatId;
+    chat.newChat();
+    await chat.send('Second question', 'chat');
+
+    await chat.rename(chat.get().chatId, '  Open   one ');
+    await chat.send('More', 'chat');
+    await chat.rename(firstId, 'Closed one');
+    // A rename does not move a conversation up the list.
+    expect(chat.get().saved.map((c) => c.title)).toEqual(['Open one', 'Closed one']);
+
+    const reloaded = createChatStore(engine, archive);
+    await reloaded.restore();
+    expect(reloaded.get().saved.map((c) => [c.title, c.renamed])).toEqual([
+      ['Open one', true],
+      ['Closed one', true],
+    ]);
+    await reloaded.rename(firstId, '');
+    expect(reloaded.get().saved.map((c) => c.title)).toEqual(['Open one', 'First question']);
+    const unnamed = (await archive.list()).find((c) => c.id === firstId);
+    expect(unnamed?.title).toBe('First question');
+    expect(unnamed?.renamed).toBeUndefined();
+  });
+
   it('a full disk becomes a visible message and the conversation stays on screen', async () => {
     const full: ChatArchive = {
       list: async () => [],

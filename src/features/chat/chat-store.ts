@@ -29,6 +29,8 @@ export interface ChatSnapshot {
   currentLeafId: MessageId | null;
   /** Every stored conversation, the most recent first. */
   saved: SavedChat[];
+  /** The title the user gave the open conversation; null: made from its first question. */
+  customTitle: string | null;
   /** Why the open conversation could not be stored, if it could not. */
   saveError: string | null;
   /** The user's choice; null follows the model (chat when it has a chat template). */
@@ -54,6 +56,8 @@ export interface ChatStore extends ExternalStore<ChatSnapshot> {
   /** Reads the stored conversations and reopens the most recent one. */
   restore: () => Promise<void>;
   open: (id: string) => void;
+  /** Names a stored conversation; an empty title gives it back the one made from its question. */
+  rename: (id: string, title: string) => Promise<void>;
   remove: (id: string) => Promise<void>;
   removeAll: () => Promise<void>;
   /**
@@ -103,6 +107,7 @@ export function createChatStore(
     messages: [],
     currentLeafId: null,
     saved: [],
+    customTitle: null,
     saveError: null,
     modeOverride: null,
     sampling: defaultSampling,
@@ -148,7 +153,10 @@ export function createChatStore(
       store.set((s) => ({
         ...s,
         saveError: s.chatId === chat.id ? null : s.saveError,
-        saved: [chat, ...s.saved.filter((c) => c.id !== chat.id)],
+        // Most recent first; a rename keeps a conversation's place.
+        saved: [chat, ...s.saved.filter((c) => c.id !== chat.id)].sort(
+          (a, b) => b.updatedAt - a.updatedAt,
+        ),
       }));
     } catch (cause) {
       const error = classifyError(cause);
@@ -167,13 +175,14 @@ export function createChatStore(
    * way; a failure becomes visible state.
    */
   function save(): Promise<void> {
-    const { chatId, createdAt, messages, currentLeafId } = store.get();
+    const { chatId, createdAt, messages, currentLeafId, customTitle } = store.get();
     if (messages.length === 0) return saving;
     lastSave = now();
     const chat: SavedChat = {
       version: 2,
       id: chatId,
-      title: chatTitle(pathTo(messages, currentLeafId)),
+      title: customTitle ?? chatTitle(pathTo(messages, currentLeafId)),
+      ...(customTitle !== null && { renamed: true }),
       createdAt,
       updatedAt: lastSave,
       messages,
@@ -185,10 +194,18 @@ export function createChatStore(
 
   function newChat() {
     engine.stop();
-    show({ id: crypto.randomUUID(), createdAt: now(), messages: [], currentLeafId: null });
+    show({
+      id: crypto.randomUUID(),
+      createdAt: now(),
+      messages: [],
+      currentLeafId: null,
+      title: '',
+    });
   }
 
-  function show(chat: Pick<SavedChat, 'id' | 'createdAt' | 'messages' | 'currentLeafId'>) {
+  function show(
+    chat: Pick<SavedChat, 'id' | 'createdAt' | 'messages' | 'currentLeafId' | 'title' | 'renamed'>,
+  ) {
     nextId = Math.max(0, ...chat.messages.map((m) => m.id)) + 1;
     store.set((s) => ({
       ...s,
@@ -196,6 +213,7 @@ export function createChatStore(
       createdAt: chat.createdAt,
       messages: chat.messages,
       currentLeafId: chat.currentLeafId,
+      customTitle: chat.renamed ? chat.title : null,
       saveError: null,
     }));
   }
@@ -327,6 +345,20 @@ export function createChatStore(
       if (!chat || chat.id === store.get().chatId) return;
       engine.stop();
       show(chat);
+    },
+
+    async rename(id, title) {
+      const customTitle = title.trim().replace(/\s+/g, ' ') || null;
+      if (store.get().chatId === id) {
+        store.set((s) => ({ ...s, customTitle }));
+        await save();
+        return;
+      }
+      const chat = store.get().saved.find((c) => c.id === id);
+      if (!chat) return;
+      const named = customTitle ?? chatTitle(pathTo(chat.messages, chat.currentLeafId));
+      // Not its updatedAt: naming a conversation does not make it the latest one.
+      await write({ ...chat, title: named, renamed: customTitle !== null });
     },
 
     async remove(id) {

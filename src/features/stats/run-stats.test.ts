@@ -11,6 +11,7 @@ const run = (over: Partial<RunRecord>): RunRecord => ({
   firstTokenAt: null,
   lastTokenAt: null,
   tokensReceived: 0,
+  samples: [],
   endedAt: null,
   outcome: null,
   measurements: null,

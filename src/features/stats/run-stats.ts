@@ -1,4 +1,5 @@
 import type { RunRecord } from '../../lib/run-log.ts';
+import { engineRates, perSecond } from '../../lib/speed.ts';
 
 export interface RunStats {
   /** Prompt tokens processed per second (engine timing). */
@@ -13,15 +14,14 @@ export interface RunStats {
   liveDecodeTokensPerSecond: number | null;
 }
 
-const perSecond = (count: number, ms: number) => (count > 0 && ms > 0 ? (count / ms) * 1000 : null);
-
 export function runStats(run: RunRecord): RunStats {
   const m = run.measurements;
   const streamedMs =
     run.firstTokenAt !== null && run.lastTokenAt !== null ? run.lastTokenAt - run.firstTokenAt : 0;
+  const rates = m ? engineRates(m) : null;
   return {
-    prefillTokensPerSecond: m ? perSecond(m.promptTokens, m.prefillMs) : null,
-    decodeTokensPerSecond: m ? perSecond(m.outputTokens, m.decodeMs) : null,
+    prefillTokensPerSecond: rates?.prefill ?? null,
+    decodeTokensPerSecond: rates?.decode ?? null,
     timeToFirstTokenMs: run.firstTokenAt !== null ? run.firstTokenAt - run.sentAt : null,
     promptTokens: m && m.promptTokens > 0 ? m.promptTokens : null,
     outputTokens: m ? m.outputTokens : run.tokensReceived,

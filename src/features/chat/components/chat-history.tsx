@@ -1,20 +1,29 @@
+import { useMemo, useState } from 'react';
 import { ConfirmButton } from '../../../components/ui/confirm-button.tsx';
 import { useEngineValue } from '../../../lib/engine-context.tsx';
 import { isGenerating } from '../../../lib/engine-lifecycle.ts';
 import { saveFile } from '../../../lib/save-file.ts';
 import { formatCount } from '../../../lib/format.ts';
 import { useChat, useChatStore } from '../chat-context.tsx';
+import type { SavedChat } from '../chat-archive.ts';
 import { chatAsMarkdown, chatsAsJson } from '../chat-export.ts';
+import { searchChats } from '../chat-search.ts';
 import { ImportChats } from './import-chats.tsx';
 
 const when = (time: number) =>
   new Date(time).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' });
 
-/** Stored conversations: reopen, export, delete. They live only in this browser. */
-export function ChatHistory() {
+/**
+ * Stored conversations: search, reopen, rename, export, delete. They live only in this browser.
+ * `onOpen` runs after a conversation is opened (the app shows the chat view).
+ */
+export function ChatHistory({ onOpen }: { onOpen?: () => void }) {
   const chat = useChatStore();
   const { chatId, saved } = useChat();
   const busy = useEngineValue((s) => isGenerating(s.state));
+  const [query, setQuery] = useState('');
+  const [renaming, setRenaming] = useState<string | null>(null);
+  const shown = useMemo(() => searchChats(saved, query), [saved, query]);
   // Switching conversations mid-answer would leave the answer without a home.
   const open = saved.find((c) => c.id === chatId);
 
@@ -22,31 +31,69 @@ export function ChatHistory() {
     <section aria-labelledby="history-heading" className="panel history">
       <h2 id="history-heading">Chats</h2>
       <p className="hint">Stored only in this browser.</p>
+      {saved.length > 0 && (
+        <input
+          type="search"
+          className="chat-search"
+          aria-label="Search chats"
+          placeholder="Search chats"
+          value={query}
+          onChange={(event) => setQuery(event.target.value)}
+        />
+      )}
       {saved.length === 0 ? (
         <p>No saved chats yet.</p>
+      ) : shown.length === 0 ? (
+        <p className="hint">No chat contains “{query.trim()}”.</p>
       ) : (
         <ul className="chat-list" aria-label="Saved chats">
-          {saved.map((c) => (
-            <li key={c.id} aria-current={c.id === chatId ? 'true' : undefined}>
-              <button
-                type="button"
-                className="link"
-                disabled={busy}
-                onClick={() => chat.open(c.id)}
-              >
-                {c.title}
-              </button>
-              <span className="hint">{when(c.updatedAt)}</span>
-              <button
-                type="button"
-                aria-label={`Delete chat: ${c.title}`}
-                disabled={busy}
-                onClick={() => void chat.remove(c.id)}
-              >
-                ×
-              </button>
-            </li>
-          ))}
+          {shown.map((c) =>
+            renaming === c.id ? (
+              <li key={c.id} aria-current={c.id === chatId ? 'true' : undefined}>
+                <RenameForm
+                  chat={c}
+                  onDone={(title) => {
+                    setRenaming(null);
+                    if (title !== null) void chat.rename(c.id, title);
+                  }}
+                />
+              </li>
+            ) : (
+              <li key={c.id} aria-current={c.id === chatId ? 'true' : undefined}>
+                <button
+                  type="button"
+                  className="link"
+                  disabled={busy}
+                  onClick={() => {
+                    chat.open(c.id);
+                    onOpen?.();
+                  }}
+                >
+                  {c.title}
+                </button>
+                <span className="hint">{when(c.updatedAt)}</span>
+                <button
+                  type="button"
+                  className="icon"
+                  aria-label={`Rename chat: ${c.title}`}
+                  title="Rename"
+                  onClick={() => setRenaming(c.id)}
+                >
+                  ✎
+                </button>
+                <button
+                  type="button"
+                  className="icon"
+                  aria-label={`Delete chat: ${c.title}`}
+                  title="Delete"
+                  disabled={busy}
+                  onClick={() => void chat.remove(c.id)}
+                >
+                  ×
+                </button>
+              </li>
+            ),
+          )}
         </ul>
       )}
       <div className="actions">
@@ -77,5 +124,43 @@ export function ChatHistory() {
         />
       </div>
     </section>
+  );
+}
+
+/** Inline renaming: Enter or Save keeps the title, Esc or Cancel leaves it as it was. */
+function RenameForm({ chat, onDone }: { chat: SavedChat; onDone: (title: string | null) => void }) {
+  const [title, setTitle] = useState(chat.title);
+  return (
+    <form
+      className="rename"
+      onSubmit={(event) => {
+        event.preventDefault();
+        onDone(title);
+      }}
+    >
+      <input
+        aria-label="Chat title"
+        value={title}
+        // The field the user just asked for.
+        autoFocus
+        onChange={(event) => setTitle(event.target.value)}
+        onKeyDown={(event) => {
+          if (event.key !== 'Escape') return;
+          // Esc cancels the rename only; it must not also stop an answer.
+          event.preventDefault();
+          event.stopPropagation();
+          onDone(null);
+        }}
+      />
+      <button type="submit">Save</button>
+      <button
+        type="button"
+        className="secondary"
+        aria-label="Cancel renaming"
+        onClick={() => onDone(null)}
+      >
+        Cancel
+      </button>
+    </form>
   );
 }

@@ -1,7 +1,8 @@
-import { useMemo } from 'react';
+import { useMemo, type ReactNode } from 'react';
 import { useEngineValue } from '../../../lib/engine-context.tsx';
 import { isGenerating, loadedModel } from '../../../lib/engine-lifecycle.ts';
 import { mayGenerate } from '../../../lib/engine-store.ts';
+import { NEW_CHAT_KEYS } from '../../../lib/shortcuts.ts';
 import { useChat, useChatStore } from '../chat-context.tsx';
 import type { ChatMode } from '../chat-store.ts';
 import { pathTo } from '../chat-tree.ts';
@@ -10,43 +11,56 @@ import { GenerationSettings } from './generation-settings.tsx';
 import { MessageList } from './message-list.tsx';
 import { ThinkingSwitch } from './thinking-switch.tsx';
 
-export function ChatPanel() {
+/**
+ * The conversation at full height with the composer always below it. `beforeComposer` is what
+ * the app puts between them (the start card while no model is loaded).
+ */
+export function ChatPanel({ beforeComposer }: { beforeComposer?: ReactNode }) {
   const model = useEngineValue((s) => loadedModel(s.state));
   const generating = useEngineValue((s) => isGenerating(s.state));
   const canSend = useEngineValue(mayGenerate);
   const chat = useChatStore();
   const { messages, currentLeafId, modeOverride, sampling, thinking, saveError } = useChat();
   const shown = useMemo(() => pathTo(messages, currentLeafId), [messages, currentLeafId]);
-
   const mode: ChatMode = modeOverride ?? (model && !model.hasChatTemplate ? 'complete' : 'chat');
 
   return (
-    <section aria-labelledby="chat-heading" className="panel chat">
+    <section aria-labelledby="chat-heading" className="chat">
       <header className="chat-header">
-        <h2 id="chat-heading">Chat</h2>
-        <button type="button" onClick={() => chat.newChat()} disabled={messages.length === 0}>
+        <h2 id="chat-heading" className="visually-hidden">
+          Chat
+        </h2>
+        <GenerationSettings
+          mode={mode}
+          sampling={sampling}
+          hasChatTemplate={model?.hasChatTemplate ?? true}
+          onMode={(modeOverride) => chat.set((s) => ({ ...s, modeOverride }))}
+          onSampling={(sampling) => chat.set((s) => ({ ...s, sampling }))}
+        />
+        {mode === 'chat' && model?.thinking.switchable && (
+          <ThinkingSwitch
+            on={thinking}
+            onChange={(on) => chat.set((s) => ({ ...s, thinking: on }))}
+          />
+        )}
+        <button
+          type="button"
+          className="secondary"
+          onClick={() => chat.newChat()}
+          disabled={messages.length === 0}
+          aria-keyshortcuts={NEW_CHAT_KEYS}
+          title="New chat (Ctrl+Shift+O)"
+        >
           New chat
         </button>
       </header>
-      <GenerationSettings
-        mode={mode}
-        sampling={sampling}
-        hasChatTemplate={model?.hasChatTemplate ?? true}
-        onMode={(modeOverride) => chat.set((s) => ({ ...s, modeOverride }))}
-        onSampling={(sampling) => chat.set((s) => ({ ...s, sampling }))}
-      />
-      {mode === 'chat' && model?.thinking.switchable && (
-        <ThinkingSwitch
-          on={thinking}
-          onChange={(on) => chat.set((s) => ({ ...s, thinking: on }))}
-        />
-      )}
       <MessageList messages={shown} mode={mode} />
       {saveError && (
         <p role="alert" className="alert">
           {saveError}
         </p>
       )}
+      {beforeComposer}
       <Composer
         canSend={canSend}
         generating={generating}
@@ -55,7 +69,7 @@ export function ChatPanel() {
             ? 'Load a model to start.'
             : mode === 'complete'
               ? 'Write the start of a text; the model continues it.'
-              : 'Message the model (Enter sends, Shift+Enter for a new line).'
+              : 'Message the model'
         }
         onSend={(text) => void chat.send(text, mode)}
         onStop={() => chat.stop()}

@@ -42,7 +42,8 @@ export function Composer({
       </label>
       <textarea
         id="message"
-        rows={3}
+        rows={2}
+        aria-describedby="composer-hint"
         value={text}
         placeholder={placeholder}
         onChange={(event) => setText(event.target.value)}
@@ -57,6 +58,9 @@ export function Composer({
           Send
         </button>
       )}
+      <p id="composer-hint" className="composer-hint">
+        Enter sends · Shift+Enter new line · Esc stops · Ctrl+Shift+O new chat
+      </p>
     </form>
   );
 }

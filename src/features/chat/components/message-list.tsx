@@ -2,6 +2,7 @@ import { memo, useLayoutEffect, useRef } from 'react';
 import { errorMessage } from '../../../lib/error-messages.ts';
 import type { ChatMessage } from '../chat-archive.ts';
 import type { ChatMode } from '../chat-store.ts';
+import { AnswerSpeed } from './answer-speed.tsx';
 import { MarkdownView } from './markdown-view.tsx';
 import { ThinkingBlock } from './thinking-block.tsx';
 
@@ -84,6 +85,7 @@ const Message = memo(function Message({ message }: { message: ChatMessage }) {
           <p>{errorMessage(message.error).action}</p>
         </div>
       )}
+      {message.role === 'assistant' && <AnswerSpeed message={message} />}
     </article>
   );
 });

@@ -10,7 +10,7 @@ export function DeviceReport() {
     s.state.status === 'unsupported' ? s.state.reason : null,
   );
   return (
-    <section aria-labelledby="device-heading" className="panel">
+    <section aria-labelledby="device-heading" className="panel device">
       <h2 id="device-heading">This device</h2>
       {device ? <DeviceFacts device={device} /> : <p>Checking what this browser can run…</p>}
       {unsupported !== null && (

@@ -53,9 +53,11 @@ export function AddFromHf({
       <div className="row">
         <input
           id="hf-repo"
+          placeholder="owner/name"
           aria-invalid={listing.status === 'failed'}
-          aria-describedby={listing.status === 'failed' ? 'hf-repo-problem' : undefined}
-          placeholder="owner/name, e.g. Qwen/Qwen2.5-0.5B-Instruct-GGUF"
+          aria-describedby={
+            listing.status === 'failed' ? 'hf-repo-hint hf-repo-problem' : 'hf-repo-hint'
+          }
           value={repo}
           onChange={(event) => setRepo(event.target.value)}
         />
@@ -63,6 +65,9 @@ export function AddFromHf({
           List files
         </button>
       </div>
+      <p id="hf-repo-hint" className="hint">
+        For example Qwen/Qwen2.5-0.5B-Instruct-GGUF
+      </p>
       {listing.status === 'listing' && <p className="muted">Listing…</p>}
       {listing.status === 'failed' && (
         <p id="hf-repo-problem" className="field-problem" aria-live="polite">

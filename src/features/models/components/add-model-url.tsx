@@ -36,7 +36,7 @@ export function AddModelUrl({
         <input
           id="gguf-url"
           type="url"
-          placeholder="https://huggingface.co/…/resolve/main/model.gguf"
+          placeholder="https://…/model.gguf"
           value={url}
           onChange={(event) => setUrl(event.target.value)}
           aria-invalid={problem !== null}

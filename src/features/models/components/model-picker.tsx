@@ -1,11 +1,6 @@
 import { useMemo, useState, type ReactNode } from 'react';
-import type { BackendPreference, ModelSpec, StoredModel } from '../../../shared/engine-protocol.ts';
-import {
-  useEngineStore,
-  useEngineValue,
-  usePreference,
-  usePreferenceStore,
-} from '../../../lib/engine-context.tsx';
+import type { ModelSpec } from '../../../shared/engine-protocol.ts';
+import { useEngineStore, useEngineValue } from '../../../lib/engine-context.tsx';
 import { mayLoad } from '../../../lib/engine-store.ts';
 import { errorMessage } from '../../../lib/error-messages.ts';
 import { formatBytes } from '../../../lib/format.ts';
@@ -13,16 +8,18 @@ import { blockerError } from '../../../shared/mlc-requirements.ts';
 import { filterFamilies } from '../catalog-filter.ts';
 import { ggufCatalog, type GgufCatalogEntry } from '../gguf-catalog.ts';
 import { groupMlcModels, mlcRecords, type MlcVariant } from '../mlc-catalog.ts';
-import { modelLabel, sameModel } from '../../../shared/model-keys.ts';
+import { sameModel } from '../../../shared/model-keys.ts';
 import { AddFromHf } from './add-from-hf.tsx';
 import { AddLocalFile } from './add-local-file.tsx';
 import { AddModelUrl } from './add-model-url.tsx';
+import { BackendSetting } from './backend-setting.tsx';
 import { LoadProgress } from './load-progress.tsx';
 import { MemoryNote } from './memory-note.tsx';
 
 /**
- * Pick a model: stored ones, the curated GGUF list, web-llm's MLC list, any GGUF URL, a Hugging
- * Face repo's GGUF files, or a GGUF file from this device.
+ * Pick a model: the curated GGUF list, web-llm's MLC list, any GGUF URL, a Hugging Face repo's
+ * GGUF files, or a GGUF file from this device. Stored models are in the library beside it (and
+ * in the top bar's model switcher).
  */
 export function ModelPicker() {
   // A boolean, not the state: download progress changes the state many times a second.
@@ -35,8 +32,6 @@ export function ModelPicker() {
     [everything],
   );
   const engine = useEngineStore();
-  const backend = usePreference('backend');
-  const preferences = usePreferenceStore();
   const [query, setQuery] = useState('');
 
   const load = (spec: ModelSpec) => void engine.load(spec);
@@ -62,31 +57,9 @@ export function ModelPicker() {
     <section aria-labelledby="models-heading" className="panel models">
       <h2 id="models-heading">Models</h2>
 
-      <label className="field">
-        GGUF backend
-        <select
-          value={backend}
-          onChange={(e) =>
-            void preferences.update({ backend: e.target.value as BackendPreference })
-          }
-        >
-          <option value="auto">Auto: WebGPU when this GPU can, else CPU</option>
-          <option value="cpu">CPU only (WebAssembly)</option>
-        </select>
-      </label>
+      <BackendSetting />
 
       <LoadProgress />
-
-      {stored.length > 0 && (
-        <>
-          <h3>On this device</h3>
-          <ul className="model-list">
-            {stored.map((model) => (
-              <StoredRow key={modelLabel(model.spec)} model={model} busy={busy} onLoad={load} />
-            ))}
-          </ul>
-        </>
-      )}
 
       <AddModelUrl disabled={busy} onLoad={(url, label) => load({ engine: 'gguf', url, label })} />
       <AddFromHf disabled={busy} onLoad={load} />
@@ -163,34 +136,6 @@ function CatalogSection<V>({
         </details>
       ))}
     </details>
-  );
-}
-
-function StoredRow({
-  model,
-  busy,
-  onLoad,
-}: {
-  model: StoredModel;
-  busy: boolean;
-  onLoad: (spec: ModelSpec) => void;
-}) {
-  const label = modelLabel(model.spec);
-  return (
-    <li>
-      <span className="name">{label}</span>
-      <span className="size">
-        {model.sizeBytes !== null ? formatBytes(model.sizeBytes) : model.spec.engine.toUpperCase()}
-      </span>
-      <button
-        type="button"
-        disabled={busy}
-        onClick={() => onLoad(model.spec)}
-        aria-label={`Load ${label}`}
-      >
-        Load
-      </button>
-    </li>
   );
 }
 

@@ -35,6 +35,7 @@ const openedInstalled =
  */
 export function PrivacyPanel() {
   const engine = useEngineStore();
+  const offline = useOfflineReady();
   const [contacts, setContacts] = useState<OriginContact[]>(pageRequests);
   const [blockedCount, setBlockedCount] = useState(blocked);
 
@@ -61,6 +62,11 @@ export function PrivacyPanel() {
         <li>Your chats and models are stored only in this browser.</li>
         <li>Prompts and answers never leave this device: the model runs here.</li>
         <li>No analytics, no telemetry, no third-party scripts or fonts.</li>
+        <li>
+          {offline
+            ? 'Installed in this browser: the app opens and runs without a network.'
+            : 'Not yet installed for use without a network (it is, a few seconds after the first visit).'}
+        </li>
       </ul>
       <h3>Contacted this session</h3>
       <ul aria-label="Contacted this session" className="origins">
@@ -101,4 +107,20 @@ export function PrivacyPanel() {
       </details>
     </section>
   );
+}
+
+/** Whether the service worker that serves the app offline is active (never, in development). */
+function useOfflineReady(): boolean {
+  const [ready, setReady] = useState(false);
+  useEffect(() => {
+    if (!('serviceWorker' in navigator)) return;
+    let live = true;
+    void navigator.serviceWorker.ready.then(() => {
+      if (live) setReady(true);
+    });
+    return () => {
+      live = false;
+    };
+  }, []);
+  return ready;
 }

@@ -1,0 +1,132 @@
+/**
+ * The README's screenshots, made from the production build as users get it: builds the app into
+ * `dist-screenshots/` (with the local model server allowed by its CSP, as the e2e build is),
+ * serves it, loads a test model from ../shared/models through a local server, chats, and writes
+ * PNGs of the chat in light and dark, at desktop (1280 px) and phone (360 px) width, plus the first
+ * run and the models view, into docs/screenshots/.
+ *
+ *   npm run screenshots                    # about 2 minutes here
+ *   SCREENSHOTS_SKIP_BUILD=1 npm run screenshots   # reuse dist-screenshots/
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from '@playwright/test';
+import { build } from 'vite';
+import { startAppServer } from '../e2e/support/app-server.ts';
+import { E2E_MODEL_HOSTS } from '../e2e/support/e2e-build.ts';
+import { startModelServer, type ModelServer } from '../e2e/support/model-server.ts';
+import { webgpuF16Launch } from './browser-launch.ts';
+import { sharedModelsDir } from './shared-dir.ts';
+
+const OUT_DIR = 'docs/screenshots';
+const BUILD_DIR = 'dist-screenshots';
+const MODEL = 'stories260K-chat-q8_0';
+const TIMEOUT = 120_000;
+
+const sizes = [
+  { name: 'desktop', width: 1280, height: 800 },
+  { name: 'phone', width: 360, height: 780 },
+] as const;
+const themes = ['light', 'dark'] as const;
+type Theme = (typeof themes)[number];
+
+async function open(browser: Browser, origin: string, theme: Theme, width: number, height: number) {
+  const context = await browser.newContext({
+    viewport: { width, height },
+    colorScheme: theme,
+    deviceScaleFactor: 1,
+  });
+  context.setDefaultTimeout(TIMEOUT);
+  const page = await context.newPage();
+  await page.goto(`${origin}/`);
+  const status = page.getByRole('status', { name: 'Loaded model' });
+  await status.waitFor();
+  await page.getByText('Checking what this browser can run').waitFor({ state: 'hidden' });
+  // The service worker's "installed" note floats over the top bar: out of the picture.
+  const installed = page.getByRole('button', { name: 'OK' });
+  await installed.click({ timeout: 30_000 }).catch(() => undefined);
+  return page;
+}
+
+/** Short, reproducible answers: greedy, a few sentences. */
+async function setSampling(page: Page) {
+  const summary = page.getByText(/^Temperature \S+, up to \d+ tokens$/);
+  await summary.click();
+  await page.getByLabel(/Temperature/).fill('0');
+  await page.getByLabel('Max tokens').fill('60');
+  await summary.click();
+}
+
+/** Loads the test model by URL on the models view, then returns to the chat. */
+async function loadModel(page: Page, origin: string, models: ModelServer) {
+  await page.goto(`${origin}/#/models`);
+  await page.getByLabel('Add a GGUF model by URL').fill(models.url(`${MODEL}.gguf`));
+  await page.getByRole('button', { name: 'Load from URL' }).click();
+  await page.getByRole('status', { name: 'Loaded model' }).filter({ hasText: MODEL }).waitFor();
+  await page.goto(`${origin}/#/`);
+}
+
+async function send(page: Page, text: string) {
+  const before = await page.getByRole('article', { name: 'Model' }).count();
+  await page.getByLabel('Message', { exact: true }).fill(text);
+  await page.keyboard.press('Enter');
+  const answer = page.getByRole('article', { name: 'Model' }).nth(before);
+  await answer.waitFor();
+  // Done once it no longer streams (it may stop at max tokens: any other status).
+  await page.waitForFunction((index) => {
+    const answers = document.querySelectorAll('article[aria-label="Model"]');
+    return answers[index]?.getAttribute('data-status') !== 'streaming';
+  }, before);
+}
+
+async function shoot(page: Page, file: string) {
+  // No pointer hover or caret blink in the picture.
+  await page.mouse.move(0, 0);
+  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+  await page.screenshot({ path: join(OUT_DIR, file), animations: 'disabled', caret: 'hide' });
+  console.log(`wrote ${join(OUT_DIR, file)}`);
+}
+
+async function main() {
+  if (process.env.SCREENSHOTS_SKIP_BUILD !== '1') {
+    // The CSP of this build lets it download from the local model server, as the e2e build does.
+    process.env.TAB_LLM_MODEL_HOSTS = E2E_MODEL_HOSTS;
+    await build({ logLevel: 'warn', build: { outDir: BUILD_DIR, emptyOutDir: true } });
+  }
+  mkdirSync(OUT_DIR, { recursive: true });
+  const app = await startAppServer(BUILD_DIR);
+  const models = await startModelServer(sharedModelsDir());
+  const browser = await chromium.launch(webgpuF16Launch());
+  try {
+    for (const theme of themes) {
+      for (const size of sizes) {
+        const page = await open(browser, app.origin, theme, size.width, size.height);
+        if (theme === 'light' && size.name === 'desktop') {
+          await page.getByRole('button', { name: 'Start chatting' }).waitFor();
+          await shoot(page, 'first-run-desktop-light.png');
+        }
+        await loadModel(page, app.origin, models);
+        if (theme === 'light' && size.name === 'desktop') {
+          await page.goto(`${app.origin}/#/models`);
+          await page.getByRole('heading', { name: 'Library' }).waitFor();
+          await shoot(page, 'models-desktop-light.png');
+          await page.goto(`${app.origin}/#/`);
+        }
+        await setSampling(page);
+        // Two conversations, so the sidebar has a list; the second stays open.
+        await send(page, 'Tell me a story about a cat.');
+        await page.getByRole('button', { name: 'New chat' }).click();
+        await send(page, 'Once upon a time, a little dog');
+        await send(page, 'What happened next?');
+        await shoot(page, `chat-${size.name}-${theme}.png`);
+        await page.context().close();
+      }
+    }
+  } finally {
+    await browser.close();
+    await models.close();
+    await app.close();
+  }
+}
+
+await main();

@@ -1,0 +1,36 @@
+import { BackendSetting } from '../features/models/components/backend-setting.tsx';
+import { usePreference, usePreferenceStore } from '../lib/engine-context.tsx';
+import type { ThemePreference } from '../lib/preferences.ts';
+
+/** The user's standing choices; each applies at once and is kept in this browser. */
+export function SettingsPanel() {
+  const preferences = usePreferenceStore();
+  const theme = usePreference('theme');
+  const autoLoad = usePreference('autoLoadLast');
+  return (
+    <section aria-labelledby="settings-heading" className="panel settings-panel">
+      <h2 id="settings-heading">Settings</h2>
+      <div className="field">
+        <label htmlFor="theme">Theme</label>
+        <select
+          id="theme"
+          value={theme}
+          onChange={(e) => void preferences.update({ theme: e.target.value as ThemePreference })}
+        >
+          <option value="system">Same as the system</option>
+          <option value="light">Light</option>
+          <option value="dark">Dark</option>
+        </select>
+      </div>
+      <label className="check">
+        <input
+          type="checkbox"
+          checked={autoLoad}
+          onChange={(e) => void preferences.update({ autoLoadLast: e.target.checked })}
+        />
+        Load the last model when the app opens (from this device only, never downloaded again)
+      </label>
+      <BackendSetting />
+    </section>
+  );
+}
