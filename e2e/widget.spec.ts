@@ -98,7 +98,11 @@ test('a site embeds the widget with the snippet: consent before any download, th
     );
 
     // From here on, nothing leaves the browser: not to the app, the model host or the site.
-    const sent = { browser: requests.length, app: app.requests().length, host: host.requests().length };
+    const sent = {
+      browser: requests.length,
+      app: app.requests().length,
+      host: host.requests().length,
+    };
     const modelHits = models.totalHits();
 
     const first = await sendInWidget(widget, 'My card number is 4242');
@@ -198,7 +202,12 @@ test('the host cannot read the widget, and another origin’s frame or window ge
     // (also declaring the host's origin) and a call: no answer, and the widget is unchanged.
     const third = page.frames().find((f) => f.url().startsWith(`${host.other}/attacker`));
     if (!third) throw new Error('the third-party frame did not load');
-    expect(await third.evaluate((forged) => (window as unknown as Attacker).attack(forged), host.allowed)).toBe(0);
+    expect(
+      await third.evaluate(
+        (forged) => (window as unknown as Attacker).attack(forged),
+        host.allowed,
+      ),
+    ).toBe(0);
     const [popup] = await Promise.all([
       page.waitForEvent('popup'),
       page.evaluate((url) => void window.open(url), `${host.other}/attacker.html`),
