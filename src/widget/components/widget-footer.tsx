@@ -1,21 +1,19 @@
-import { runStats } from '../../features/stats/run-stats.ts';
-import { useEngineValue, useRuns } from '../../lib/engine-context.tsx';
+import { useEngineValue } from '../../lib/engine-context.tsx';
 import { loadedModel } from '../../lib/engine-lifecycle.ts';
-import { formatBackend, formatRate } from '../../lib/format.ts';
+import { formatBackend } from '../../lib/format.ts';
 import { useWidget, useWidgetValue } from '../widget-context.tsx';
 
 /**
  * Honest figures under the chat: where the model runs (the backend llama.cpp reported, and its
  * threads), whether this frame is cross-origin isolated (without it, no SharedArrayBuffer: the
- * CPU path runs on one thread), where models are kept, the last answer's speed, and the site's
- * grant.
+ * CPU path runs on one thread), where models are kept, and the site's grant. Each answer's speed
+ * shows under it, as in the app.
  */
 export function WidgetFooter() {
   return (
     <footer className="widget-footer">
       <RuntimeLine />
       <StorageLine />
-      <SpeedLine />
       <HostLine />
     </footer>
   );
@@ -24,7 +22,7 @@ export function WidgetFooter() {
 function RuntimeLine() {
   const model = useEngineValue((s) => loadedModel(s.state));
   const isolation = crossOriginIsolated
-    ? 'cross-origin isolated: threads available'
+    ? 'cross-origin isolated: SharedArrayBuffer available'
     : 'not cross-origin isolated: no SharedArrayBuffer, one CPU thread';
   return (
     <p aria-label="Runtime">
@@ -42,23 +40,6 @@ function StorageLine() {
         : 'Models: stored for this site only (the browser keeps embedded storage per site).'}
     </p>
   );
-}
-
-function SpeedLine() {
-  const last = useRuns((runs) => runs.at(-1) ?? null);
-  if (!last) return null;
-  const stats = runStats(last);
-  const parts = [
-    stats.prefillTokensPerSecond !== null &&
-      `prefill ${formatRate(stats.prefillTokensPerSecond)} tok/s`,
-    stats.decodeTokensPerSecond !== null
-      ? `decode ${formatRate(stats.decodeTokensPerSecond)} tok/s`
-      : stats.liveDecodeTokensPerSecond !== null &&
-        `decode ${formatRate(stats.liveDecodeTokensPerSecond)} tok/s (live)`,
-    stats.timeToFirstTokenMs !== null && `first token ${Math.round(stats.timeToFirstTokenMs)} ms`,
-    `${stats.outputTokens} tokens`,
-  ].filter(Boolean);
-  return <p aria-label="Speed">{parts.join(' · ')}</p>;
 }
 
 function HostLine() {
