@@ -9,7 +9,7 @@ import { createPreferenceStore, memoryPreferences } from '../lib/preferences.ts'
 import { createRunLog } from '../lib/run-log.ts';
 import { createFakeEngineApi, type FakeEngineScript } from '../lib/testing/fake-engine-api.ts';
 import type { CallOutcome } from './host-bridge.ts';
-import { createHostApi } from './host-api.ts';
+import { createHostApi, loadProgress } from './host-api.ts';
 import { readWidgetConfig } from './widget-config.ts';
 import { createWidgetController } from './widget-controller.ts';
 
@@ -167,5 +167,24 @@ describe('host API', () => {
         engine: { kind: 'context-overflow', contextSize: 512 },
       },
     });
+  });
+});
+
+describe('loadProgress', () => {
+  const spec = { engine: 'gguf', url: MODEL_URL, label: 'tiny-chat' } as const;
+  const downloading = (loadedBytes: number, totalBytes: number | null) =>
+    ({
+      status: 'downloading',
+      spec,
+      download: { loadedBytes, totalBytes, samples: [], inOtherTab: false },
+    }) as const;
+
+  it('does not report a load done while it is still being verified before its download', () => {
+    // A load is verified before its download too: "loading" alone is not the end.
+    expect(loadProgress({ status: 'loading', spec, stage: 'verifying' })).toBe(null);
+    expect(loadProgress(downloading(0, null))).toBe(0);
+    expect(loadProgress(downloading(250, 1000))).toBe(0.25);
+    expect(loadProgress({ status: 'loading', spec, stage: 'initializing' })).toBe(1);
+    expect(loadProgress({ status: 'idle' })).toBe(null);
   });
 });

@@ -13,7 +13,7 @@ import type {
 } from '../shared/engine-protocol.ts';
 import { createReasoningSplitter } from '../features/chat/reasoning.ts';
 import { errorMessage } from '../lib/error-messages.ts';
-import { loadedModel } from '../lib/engine-lifecycle.ts';
+import { loadedModel, type EngineState } from '../lib/engine-lifecycle.ts';
 import type { EngineStore } from '../lib/engine-store.ts';
 import { sameModel } from '../shared/model-keys.ts';
 import type { CallOutcome, CallOutput, HostApiHandler } from './host-bridge.ts';
@@ -52,11 +52,14 @@ export function availability(engine: EngineStore, widget: WidgetController): Ava
     : 'downloadable';
 }
 
-/** Download (then load) progress of the model, from 0 to 1. */
-function loadProgress(engine: EngineStore): number {
-  const { state } = engine.get();
-  if (state.status === 'loading') return 1;
-  if (state.status !== 'downloading' || !state.download.totalBytes) return 0;
+/**
+ * Download (then load) progress of the model, from 0 to 1, or null where `state` does not tell:
+ * a load is verified before its download as well as after it, so only initializing means done.
+ */
+export function loadProgress(state: EngineState): number | null {
+  if (state.status === 'loading') return state.stage === 'initializing' ? 1 : null;
+  if (state.status !== 'downloading') return null;
+  if (!state.download.totalBytes) return 0;
   return Math.min(1, state.download.loadedBytes / state.download.totalBytes);
 }
 
@@ -88,9 +91,10 @@ export function createHostApi(engine: EngineStore, widget: WidgetController): Ho
       return { ok: false, outcome: refusal('unavailable', 'This browser cannot run the model.') };
     }
     let last = -1;
+    // Reported once at 0, then only as it grows, as Chrome's `downloadprogress` events do.
     const report = () => {
-      const loaded = loadProgress(engine);
-      if (loaded !== last) output.progress((last = loaded));
+      const loaded = Math.max(0, loadProgress(engine.get().state) ?? last);
+      if (loaded > last) output.progress((last = loaded));
     };
     const timer = setInterval(report, PROGRESS_MS);
     try {
