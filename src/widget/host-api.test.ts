@@ -3,6 +3,7 @@ import { createStore } from 'idb-keyval';
 import { describe, expect, it } from 'vitest';
 import type { HostCall } from '../embed/embed-protocol.ts';
 import { createGrantStore } from '../lib/embed-grants.ts';
+import type { EngineState } from '../lib/engine-lifecycle.ts';
 import { createEngineClient, inThread } from '../lib/engine-client.ts';
 import { createEngineStore } from '../lib/engine-store.ts';
 import { createPreferenceStore, memoryPreferences } from '../lib/preferences.ts';
@@ -172,12 +173,11 @@ describe('host API', () => {
 
 describe('loadProgress', () => {
   const spec = { engine: 'gguf', url: MODEL_URL, label: 'tiny-chat' } as const;
-  const downloading = (loadedBytes: number, totalBytes: number | null) =>
-    ({
-      status: 'downloading',
-      spec,
-      download: { loadedBytes, totalBytes, samples: [], inOtherTab: false },
-    }) as const;
+  const downloading = (loadedBytes: number, totalBytes: number | null): EngineState => ({
+    status: 'downloading',
+    spec,
+    download: { loadedBytes, totalBytes, samples: [], inOtherTab: false },
+  });
 
   it('does not report a load done while it is still being verified before its download', () => {
     // A load is verified before its download too: "loading" alone is not the end.
