@@ -45,6 +45,7 @@ export function WidgetChat() {
         placeholder={config.placeholder}
         onSend={(text) => void chat.send(text, mode)}
         onStop={() => chat.stop()}
+        hint="Enter sends · Shift+Enter new line"
       />
     </section>
   );
