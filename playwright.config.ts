@@ -1,5 +1,5 @@
 import { defineConfig } from '@playwright/test';
-import { E2E_MODEL_HOSTS } from './e2e/support/e2e-build.ts';
+import { E2E_EMBED_ORIGINS, E2E_MODEL_HOSTS } from './e2e/support/e2e-build.ts';
 import { stockChromiumLaunch, webgpuF16Launch } from './scripts/browser-launch.ts';
 
 // E2E_PORT lets two checkouts on one machine run their suites side by side.
@@ -40,8 +40,9 @@ export default defineConfig({
   webServer: {
     command: `npx vite build && npx vite preview --host 127.0.0.1 --port ${PORT} --strictPort`,
     url: `http://127.0.0.1:${PORT}`,
-    // The tests' model server runs on a random local port; this build may download from it.
-    env: { TAB_LLM_MODEL_HOSTS: E2E_MODEL_HOSTS },
+    // The tests' model server runs on a random local port; this build may download from it, and
+    // the tests' host pages (on localhost) may embed its widget.
+    env: { TAB_LLM_MODEL_HOSTS: E2E_MODEL_HOSTS, TAB_LLM_EMBED_ORIGINS: E2E_EMBED_ORIGINS },
     reuseExistingServer: !process.env.CI,
     timeout: 180_000,
   },

@@ -2,7 +2,15 @@ import { readFileSync } from 'node:fs';
 import react from '@vitejs/plugin-react';
 import { defineConfig, type Plugin } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
-import { buildModelHosts, contentSecurityPolicy } from './scripts/content-security-policy.ts';
+import {
+  buildEmbedOrigins,
+  buildModelHosts,
+  contentSecurityPolicy,
+  LOADER_HEADERS,
+  widgetHeaders,
+} from './scripts/content-security-policy.ts';
+import { EMBED_LOADER_FILE, embedLoaderPlugin } from './scripts/embed-loader-plugin.ts';
+import { embedPreviewPlugin, WIDGET_PAGE_FILE } from './scripts/embed-preview-plugin.ts';
 import { mlcCatalogPlugin } from './scripts/mlc-catalog-plugin.ts';
 import {
   SERVICE_WORKER_REQUEST_LOG,
@@ -10,6 +18,7 @@ import {
 } from './scripts/service-worker-request-log.ts';
 
 const modelHosts = buildModelHosts();
+const embedOrigins = buildEmbedOrigins();
 const appVersion = (
   JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as {
     version: string;
@@ -48,8 +57,31 @@ function productionPolicy(): Plugin {
         `<meta charset="UTF-8" />\n    <meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy(modelHosts, true)}" />`,
       ),
     generateBundle() {
-      const lines = Object.entries(productionHeaders).map(([k, v]) => `  ${k}: ${v}`);
-      this.emitFile({ type: 'asset', fileName: '_headers', source: `/*\n${lines.join('\n')}\n` });
+      // Rules that match one path are combined, so the pages' frame-ancestors come as policies
+      // of their own: the app's pages `'self'`, the widget page the sites allowed to embed it.
+      const common = Object.fromEntries(
+        Object.entries(productionHeaders).filter(([name]) => name !== 'Content-Security-Policy'),
+      );
+      const widget = widgetHeaders({}, modelHosts, embedOrigins);
+      const rules: [string, Record<string, string>][] = [
+        ['/*', { ...common, 'Content-Security-Policy': contentSecurityPolicy(modelHosts, true) }],
+        ['/', { 'Content-Security-Policy': "frame-ancestors 'self'" }],
+        ['/index.html', { 'Content-Security-Policy': "frame-ancestors 'self'" }],
+        [
+          `/${WIDGET_PAGE_FILE}`,
+          {
+            ...widget,
+            'Content-Security-Policy': `frame-ancestors ${["'self'", ...embedOrigins].join(' ')}`,
+          },
+        ],
+        [`/${EMBED_LOADER_FILE}`, { ...LOADER_HEADERS }],
+      ];
+      const source = rules
+        .map(([path, headers]) =>
+          [path, ...Object.entries(headers).map(([k, v]) => `  ${k}: ${v}`)].join('\n'),
+        )
+        .join('\n');
+      this.emitFile({ type: 'asset', fileName: '_headers', source: `${source}\n` });
     },
   };
 }
@@ -59,6 +91,11 @@ export default defineConfig({
     react(),
     mlcCatalogPlugin(),
     productionPolicy(),
+    embedLoaderPlugin(),
+    embedPreviewPlugin({
+      widget: widgetHeaders(productionHeaders, modelHosts, embedOrigins),
+      loader: LOADER_HEADERS,
+    }),
     serviceWorkerRequestLogPlugin(),
     VitePWA({
       // The user decides when a new version takes over; old and new files never mix in one tab.
@@ -98,6 +135,7 @@ export default defineConfig({
   ],
   define: {
     __TAB_LLM_MODEL_HOSTS__: JSON.stringify(modelHosts),
+    __TAB_LLM_EMBED_ORIGINS__: JSON.stringify(embedOrigins),
     __TAB_LLM_VERSION__: JSON.stringify(appVersion),
   },
   worker: { format: 'es' },
@@ -107,5 +145,7 @@ export default defineConfig({
     target: 'es2023',
     // wllama and web-llm are large by nature; they load lazily inside the worker.
     chunkSizeWarningLimit: 8000,
+    // The app and the embeddable widget page: two pages sharing the engine's chunks.
+    rolldownOptions: { input: { app: 'index.html', widget: WIDGET_PAGE_FILE } },
   },
 });

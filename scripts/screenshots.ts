@@ -3,19 +3,26 @@
  * `dist-screenshots/` (with the local model server allowed by its CSP, as the e2e build is),
  * serves it, loads a test model from ../shared/models through a local server, chats, and writes
  * PNGs of the chat in light and dark, at desktop (1280 px) and phone (360 px) width, plus the first
- * run and the models view, into docs/screenshots/.
+ * run and the models view, into docs/screenshots/; and the embeddable widget in a host page on
+ * another site (its consent card, then a chat), in both themes at both widths.
  *
  *   npm run screenshots                    # about 2 minutes here
  *   SCREENSHOTS_SKIP_BUILD=1 npm run screenshots   # reuse dist-screenshots/
+ *   SCREENSHOTS_ONLY=widget npm run screenshots    # only the widget's (or =app)
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { build } from 'vite';
 import { startAppServer } from '../e2e/support/app-server.ts';
-import { E2E_MODEL_HOSTS } from '../e2e/support/e2e-build.ts';
+import { E2E_EMBED_ORIGINS, E2E_MODEL_HOSTS } from '../e2e/support/e2e-build.ts';
+import {
+  partitionedLaunch,
+  snippetPage,
+  startHostServer,
+  type HostServer,
+} from '../e2e/support/embed-host.ts';
 import { startModelServer, type ModelServer } from '../e2e/support/model-server.ts';
-import { webgpuF16Launch } from './browser-launch.ts';
 import { sharedModelsDir } from './shared-dir.ts';
 
 const OUT_DIR = 'docs/screenshots';
@@ -87,18 +94,84 @@ async function shoot(page: Page, file: string) {
   console.log(`wrote ${join(OUT_DIR, file)}`);
 }
 
+/** The widget in a host page of another site, as the README's snippet embeds it. */
+async function shootWidget(
+  browser: Browser,
+  app: string,
+  host: HostServer,
+  models: ModelServer,
+  theme: Theme,
+  size: (typeof sizes)[number],
+) {
+  host.serve(
+    `/${theme}`,
+    snippetPage(app, {
+      model: models.url(`${MODEL}.gguf`),
+      'model-name': 'Stories 260K (a test model)',
+      'model-size': '280000',
+      'system-prompt': 'You tell short stories.',
+      placeholder: 'Ask for a story',
+      theme,
+    }),
+  );
+  const context = await browser.newContext({
+    viewport: { width: size.width, height: size.height },
+    colorScheme: theme,
+    deviceScaleFactor: 1,
+  });
+  context.setDefaultTimeout(TIMEOUT);
+  const page = await context.newPage();
+  await page.goto(`${host.allowed}/${theme}`);
+  const widget = page.frameLocator('tab-llm-chat iframe');
+  const start = widget.getByRole('button', { name: 'Download and start' });
+  await start.waitFor();
+  await shoot(page, `widget-consent-${size.name}-${theme}.png`);
+  await start.click();
+  await widget
+    .getByRole('status', { name: 'Widget status' })
+    .filter({ hasText: 'Ready' })
+    .waitFor();
+  await widget.getByLabel('Message', { exact: true }).fill('Tell me a story about a cat.');
+  await widget.getByLabel('Message', { exact: true }).press('Enter');
+  // The widget has no sampling settings: a few seconds of the answer, then Stop.
+  await widget
+    .getByRole('article', { name: 'Model' })
+    .locator('.text')
+    .filter({ hasText: /\S/ })
+    .waitFor();
+  await page.waitForTimeout(3000);
+  await widget.getByRole('button', { name: 'Stop' }).click();
+  await widget
+    .getByRole('article', { name: 'Model' })
+    .and(widget.locator('[data-status="stopped"]'))
+    .waitFor();
+  await shoot(page, `widget-chat-${size.name}-${theme}.png`);
+  await context.close();
+}
+
 async function main() {
+  const only = process.env.SCREENSHOTS_ONLY;
   if (process.env.SCREENSHOTS_SKIP_BUILD !== '1') {
-    // The CSP of this build lets it download from the local model server, as the e2e build does.
+    // The CSP of this build lets it download from the local model server, as the e2e build does,
+    // and the host pages on localhost embed its widget.
     process.env.TAB_LLM_MODEL_HOSTS = E2E_MODEL_HOSTS;
+    process.env.TAB_LLM_EMBED_ORIGINS = E2E_EMBED_ORIGINS;
     await build({ logLevel: 'warn', build: { outDir: BUILD_DIR, emptyOutDir: true } });
   }
   mkdirSync(OUT_DIR, { recursive: true });
   const app = await startAppServer(BUILD_DIR);
   const models = await startModelServer(sharedModelsDir());
-  const browser = await chromium.launch(webgpuF16Launch());
+  const host = await startHostServer();
+  // Storage partitioned by site, as users' Chromium has it (Playwright turns it off, and its
+  // browser then refuses an embedded frame any storage at all).
+  const browser = await chromium.launch(partitionedLaunch());
   try {
-    for (const theme of themes) {
+    if (only !== 'app') {
+      for (const theme of themes) {
+        for (const size of sizes) await shootWidget(browser, app.origin, host, models, theme, size);
+      }
+    }
+    for (const theme of only === 'widget' ? [] : themes) {
       for (const size of sizes) {
         const page = await open(browser, app.origin, theme, size.width, size.height);
         if (theme === 'light' && size.name === 'desktop') {
@@ -124,6 +197,7 @@ async function main() {
     }
   } finally {
     await browser.close();
+    await host.close();
     await models.close();
     await app.close();
   }

@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { preview } from 'vite';
-import { E2E_MODEL_HOSTS } from './e2e-build.ts';
+import { E2E_EMBED_ORIGINS, E2E_MODEL_HOSTS } from './e2e-build.ts';
 
 export interface AppServer {
   origin: string;
@@ -17,6 +17,7 @@ export interface AppServer {
  */
 export async function startAppServer(outDir = 'dist'): Promise<AppServer> {
   process.env.TAB_LLM_MODEL_HOSTS = E2E_MODEL_HOSTS;
+  process.env.TAB_LLM_EMBED_ORIGINS = E2E_EMBED_ORIGINS;
   const server = await preview({
     logLevel: 'silent',
     build: { outDir },

@@ -31,6 +31,9 @@ describe('import boundaries', () => {
         `${v.rule.name}: ${v.from.replace(/.*\/src\//, '')} → ${v.to.replace(/.*\/src\//, '')}`,
     );
     expect(found.sort()).toEqual([
+      'app-not-engine: widget/page.ts → engine/worker-side.ts',
+      'embed-is-self-contained: embed/loader.ts → lib/helper.ts',
+      'embed-is-self-contained: embed/loader.ts → shared/rule.ts',
       'engine-is-worker-only: engine/worker-side.ts → lib/helper.ts',
       'feature-to-feature: features/chat/components/leak.ts → features/models/catalog.ts',
       'shared-is-self-contained: shared/both-threads.ts → lib/helper.ts',

@@ -25,6 +25,7 @@ import {
 } from '../shared/event-stream.ts';
 import { probeDevice } from './device/probe-device.ts';
 import { classifyError, EngineFailure } from '../shared/engine-failure.ts';
+import { checkedGguf } from './gguf/gguf-store-checks.ts';
 import { importGguf, openGguf } from './gguf/open-gguf.ts';
 import {
   deleteGgufModelUnlessDownloading,
@@ -38,7 +39,7 @@ import { forgetUsage, markUsed, openUsageStore, readUsage } from './library/usag
 import type { LocalEngine } from './local-engine.ts';
 import { contactedOrigins } from './network-log.ts';
 import { openMlcRegistry, rememberMlcModel } from './mlc/mlc-registry.ts';
-import { openShardStore } from './storage/shard-store.ts';
+import { openShardStore } from '../shared/shard-store.ts';
 import { modelKey } from '../shared/model-keys.ts';
 
 const shards = openShardStore();
@@ -125,6 +126,76 @@ async function loadModel(
   return engine;
 }
 
+/**
+ * A GGUF model from Blobs its caller read (see `EngineApi.loadFiles`): checked like a stored
+ * file, then loaded in place of the current model. Nothing is stored.
+ */
+async function loadFromFiles(
+  spec: ModelSpec,
+  files: Blob[],
+  options: LoadOptions,
+  signal: AbortSignal,
+  onEvent: (event: LoadEvent) => void,
+): Promise<LocalEngine> {
+  if (spec.engine !== 'gguf') {
+    throw new EngineFailure({
+      kind: 'not-supported',
+      operation: 'loading from files',
+      engine: 'mlc',
+    });
+  }
+  const first = files[0];
+  if (!first || files.some((file) => !(file instanceof Blob))) {
+    throw new EngineFailure({ kind: 'internal', detail: 'loadFiles needs one Blob per part' });
+  }
+  const { gpu } = await deviceReport();
+  onEvent({ type: 'stage', stage: 'verifying' });
+  const header = await checkedGguf(first, spec.url);
+  for (const part of files.slice(1)) await checkedGguf(part, spec.url);
+  if (signal.aborted) throw new EngineFailure({ kind: 'cancelled' });
+  await unloadCurrent();
+  onEvent({ type: 'stage', stage: 'initializing' });
+  const { loadWllamaEngine } = await import('./gguf/wllama-engine.ts');
+  return loadWllamaEngine({
+    spec,
+    files,
+    header,
+    fromStorage: true,
+    backend: options.backend,
+    gpu,
+  });
+}
+
+/** Runs a load on its port: one at a time, never during an answer, cancelled through the port. */
+function loadOnPort(
+  spec: ModelSpec,
+  port: MessagePort,
+  open: (signal: AbortSignal, onEvent: (event: LoadEvent) => void) => Promise<LocalEngine>,
+): Promise<void> {
+  return streamed<LoadStream>(port, async (stream) => {
+    if (loading) return withLoaded({ ok: false, error: { kind: 'busy', operation: 'load' } });
+    if (running) return withLoaded({ ok: false, error: busy(running) });
+    loading = stream.signal;
+    loadingKey = modelKey(spec);
+    try {
+      const result = await outcome(async () => {
+        const engine = await open(stream.signal, stream.send);
+        if (stream.signal.aborted) {
+          await engine.unload();
+          throw new EngineFailure({ kind: 'cancelled' });
+        }
+        current = engine;
+        await markUsed(usage, spec).catch(() => undefined); // only the library's "last used"
+        return engine.loaded;
+      });
+      return withLoaded(result);
+    } finally {
+      loading = null;
+      loadingKey = null;
+    }
+  });
+}
+
 /** Deletes a model's bytes, unless this tab is loading it or another tab is downloading it. */
 async function deleteModel(spec: ModelSpec): Promise<void> {
   if (loadingKey === modelKey(spec)) throw new EngineFailure({ kind: 'busy', operation: 'load' });
@@ -192,28 +263,12 @@ export function createEngineApi(): EngineApi {
       }),
 
     load: (spec, options, port) =>
-      streamed<LoadStream>(port, async (stream) => {
-        if (loading) return withLoaded({ ok: false, error: { kind: 'busy', operation: 'load' } });
-        if (running) return withLoaded({ ok: false, error: busy(running) });
-        loading = stream.signal;
-        loadingKey = modelKey(spec);
-        try {
-          const result = await outcome(async () => {
-            const engine = await loadModel(spec, options, stream.signal, stream.send);
-            if (stream.signal.aborted) {
-              await engine.unload();
-              throw new EngineFailure({ kind: 'cancelled' });
-            }
-            current = engine;
-            await markUsed(usage, spec).catch(() => undefined); // only the library's "last used"
-            return engine.loaded;
-          });
-          return withLoaded(result);
-        } finally {
-          loading = null;
-          loadingKey = null;
-        }
-      }),
+      loadOnPort(spec, port, (signal, onEvent) => loadModel(spec, options, signal, onEvent)),
+
+    loadFiles: (spec, files, options, port) =>
+      loadOnPort(spec, port, (signal, onEvent) =>
+        loadFromFiles(spec, files, options, signal, onEvent),
+      ),
 
     generate: (request, port) =>
       streamed<GenerateStream>(port, (stream) =>

@@ -51,6 +51,13 @@ export interface EngineClient {
     options: LoadOptions,
     handlers: LoadHandlers,
   ) => Promise<ModelOutcome<LoadedModel>>;
+  /** Loads a GGUF model from Blobs this thread read (see `EngineApi.loadFiles`). */
+  loadFiles: (
+    spec: ModelSpec,
+    files: Blob[],
+    options: LoadOptions,
+    handlers: LoadHandlers,
+  ) => Promise<ModelOutcome<LoadedModel>>;
   /** Resolves with the whole text (the streamed pieces joined) and how the run ended. */
   generate: (
     request: GenerateRequest,
@@ -190,6 +197,15 @@ export function createEngineClient(
 
     load: (spec, options, { signal, onEvent }) =>
       stream<LoadStream>((api, port) => api.load(spec, options, port), signal, onEvent, modelGone),
+
+    // Blobs are cloned by reference: the bytes stay where they are (on disk, for stored ones).
+    loadFiles: (spec, files, options, { signal, onEvent }) =>
+      stream<LoadStream>(
+        (api, port) => api.loadFiles(spec, files, options, port),
+        signal,
+        onEvent,
+        modelGone,
+      ),
 
     async generate(request, { signal, onToken }) {
       let text = '';

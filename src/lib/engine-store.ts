@@ -82,6 +82,11 @@ export interface EngineStore extends ExternalStore<EngineSnapshot> {
   start: () => Promise<void>;
   /** Loads with the backend of the persisted preferences (whichever view asks). */
   load: (spec: ModelSpec) => Promise<ModelOutcome<LoadedModel>>;
+  /**
+   * Loads a GGUF model from Blobs read on this thread (an embedded widget's shared storage;
+   * see `EngineApi.loadFiles`), with the backend of the persisted preferences.
+   */
+  loadFiles: (spec: ModelSpec, files: Blob[]) => Promise<ModelOutcome<LoadedModel>>;
   /** Copies a file picked on this device into storage, then loads it. */
   loadLocalFile: (file: File) => Promise<ModelOutcome<LoadedModel>>;
   /** Copies a file picked on this device into storage, and ends with the spec to load it by. */
@@ -179,16 +184,13 @@ export function createEngineStore(
     spec: ModelSpec,
     controller: AbortController,
     backend: BackendPreference = preferences.get().backend,
+    files: Blob[] | null = null,
   ) => {
     setState({ status: 'loading', spec, stage: 'verifying' });
-    const outcome = await client.load(
-      spec,
-      { backend },
-      {
-        signal: controller.signal,
-        onEvent: onProgress(spec, controller.signal),
-      },
-    );
+    const handlers = { signal: controller.signal, onEvent: onProgress(spec, controller.signal) };
+    const outcome = await (files
+      ? client.loadFiles(spec, files, { backend }, handlers)
+      : client.load(spec, { backend }, handlers));
     loadController = null;
     const attempt = failedAgain(spec, outcome.ok ? null : outcome.error);
     setState(
@@ -321,6 +323,12 @@ export function createEngineStore(
       if (!mayLoad(store.get())) return refused();
       loadController = new AbortController();
       return loadSpec(spec, loadController);
+    },
+
+    async loadFiles(spec, files) {
+      if (!mayLoad(store.get())) return refused();
+      loadController = new AbortController();
+      return loadSpec(spec, loadController, preferences.get().backend, files);
     },
 
     async loadLocalFile(file) {

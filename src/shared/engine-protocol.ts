@@ -370,6 +370,20 @@ export interface EngineApi {
   load: (spec: ModelSpec, options: LoadOptions, events: MessagePort) => Promise<void>;
 
   /**
+   * Loads a GGUF model from files the caller read itself (one Blob per part, in order), streaming
+   * a `LoadStream` on `events`: an embedded widget reads them in its window from its origin's own
+   * IndexedDB, which storage access opens to that window only, never to a worker. Each file is
+   * checked as a stored one is; nothing is downloaded or stored. An MLC spec fails with
+   * `not-supported`.
+   */
+  loadFiles: (
+    spec: ModelSpec,
+    files: Blob[],
+    options: LoadOptions,
+    events: MessagePort,
+  ) => Promise<void>;
+
+  /**
    * Generates with the loaded model, streaming a `GenerateStream` on `events`: one event per
    * decoded piece of text, then the summary. Cancelled, it ends with `finishReason: 'aborted'`.
    */

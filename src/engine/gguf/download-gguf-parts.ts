@@ -2,7 +2,7 @@ import type { GgufPart, LoadEvent } from '../../shared/engine-protocol.ts';
 import { allowedModelHosts, hostAllows } from '../../shared/model-hosts.ts';
 import { EngineFailure } from '../../shared/engine-failure.ts';
 import { downloadToStore } from '../storage/download-to-store.ts';
-import type { ShardStore } from '../storage/shard-store.ts';
+import type { ShardStore } from '../../shared/shard-store.ts';
 import type { GgufHeader } from './gguf-header.ts';
 import type { GgufSpec } from './gguf-spec.ts';
 import { ggufStoreOptions } from './gguf-store-checks.ts';

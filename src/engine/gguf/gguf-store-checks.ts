@@ -26,15 +26,22 @@ export function ggufStoreOptions(
       }
     },
     verify: async (file) => {
-      const check = await checkGguf(file);
-      if (!check.ok) throw new EngineFailure(checkError(check, source));
+      const header = await checkedGguf(file, source);
       const name = source.slice(source.lastIndexOf('/') + 1);
-      return {
-        verified: check.header,
-        quantization: check.header.quantization ?? quantizationOf(name),
-      };
+      return { verified: header, quantization: header.quantization ?? quantizationOf(name) };
     },
   };
+}
+
+/**
+ * The header of a GGUF file that checks out whole (`checkGguf`).
+ *
+ * @throws EngineFailure `not-gguf`, `unsupported-gguf-version`, `truncated-file`, `malformed-gguf`.
+ */
+export async function checkedGguf(file: Blob, source: string): Promise<GgufHeader> {
+  const check = await checkGguf(file);
+  if (!check.ok) throw new EngineFailure(checkError(check, source));
+  return check.header;
 }
 
 function checkError(check: Exclude<GgufCheck, { ok: true }>, source: string): EngineError {

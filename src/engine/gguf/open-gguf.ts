@@ -1,6 +1,6 @@
 import type { LoadEvent } from '../../shared/engine-protocol.ts';
 import { importToStore } from '../storage/download-to-store.ts';
-import { readFile, type ShardStore } from '../storage/shard-store.ts';
+import { readFile, type ShardStore } from '../../shared/shard-store.ts';
 import { downloadGgufParts } from './download-gguf-parts.ts';
 import { withDownloadLock } from './download-lock.ts';
 import { partsOf, type GgufSpec } from './gguf-spec.ts';

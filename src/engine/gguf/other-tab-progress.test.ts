@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import type { LoadEvent } from '../../shared/engine-protocol.ts';
-import { beginFile, openShardStore } from '../storage/shard-store.ts';
+import { beginFile, openShardStore } from '../../shared/shard-store.ts';
 import type { GgufSpec } from './gguf-spec.ts';
 import { reportOtherTabProgress } from './other-tab-progress.ts';
 

@@ -1,5 +1,5 @@
 import type { LoadEvent } from '../../shared/engine-protocol.ts';
-import { getManifest, type ShardStore } from '../storage/shard-store.ts';
+import { getManifest, type ShardStore } from '../../shared/shard-store.ts';
 import { partsOf, type GgufSpec } from './gguf-spec.ts';
 
 const POLL_MS = 250;

@@ -1,5 +1,5 @@
 import type { LoadEvent } from '../../shared/engine-protocol.ts';
-import { readFile, type ShardStore } from '../storage/shard-store.ts';
+import { readFile, type ShardStore } from '../../shared/shard-store.ts';
 import { checkGguf, type GgufHeader } from './gguf-header.ts';
 import { partsOf, type GgufSpec } from './gguf-spec.ts';
 

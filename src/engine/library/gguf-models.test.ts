@@ -3,7 +3,12 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { downloadLockName } from '../../shared/model-keys.ts';
 import { failureOf } from '../engine-failure-testing.ts';
 import { FakeLockManager } from '../gguf/web-locks-testing.ts';
-import { beginFile, getManifest, openShardStore, type ShardStore } from '../storage/shard-store.ts';
+import {
+  beginFile,
+  getManifest,
+  openShardStore,
+  type ShardStore,
+} from '../../shared/shard-store.ts';
 import type { GgufSpec } from '../gguf/gguf-spec.ts';
 import {
   deleteGgufModel,

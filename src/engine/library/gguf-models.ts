@@ -8,7 +8,7 @@ import {
   listManifests,
   type FileManifest,
   type ShardStore,
-} from '../storage/shard-store.ts';
+} from '../../shared/shard-store.ts';
 
 /**
  * The spec of every GGUF model whose download has begun, keyed by its URL: a split model's

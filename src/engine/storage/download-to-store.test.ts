@@ -6,7 +6,12 @@ import { EngineFailure } from '../../shared/engine-failure.ts';
 import { failureOf } from '../engine-failure-testing.ts';
 import { downloadToStore, importToStore, type StoreOptions } from './download-to-store.ts';
 import { sha256Core } from './sha256-hasher.ts';
-import { getManifest, openShardStore, readFile, type ShardStore } from './shard-store.ts';
+import {
+  getManifest,
+  openShardStore,
+  readFile,
+  type ShardStore,
+} from '../../shared/shard-store.ts';
 
 let store: ShardStore;
 let n = 0;

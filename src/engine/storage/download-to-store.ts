@@ -9,7 +9,7 @@ import {
   type FileWriter,
   type NewFile,
   type ShardStore,
-} from './shard-store.ts';
+} from '../../shared/shard-store.ts';
 import { hasherFor } from './stored-file-hasher.ts';
 
 export interface StoreOptions<Verified> {

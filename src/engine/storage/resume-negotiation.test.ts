@@ -2,7 +2,12 @@ import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { failureOf } from '../engine-failure-testing.ts';
 import { openTransfer, resumablePartial } from './resume-negotiation.ts';
-import { beginFile, openShardStore, type FileManifest, type ShardStore } from './shard-store.ts';
+import {
+  beginFile,
+  openShardStore,
+  type FileManifest,
+  type ShardStore,
+} from '../../shared/shard-store.ts';
 
 const URL_ = 'https://models.example/m.gguf';
 const SIZE = 1000;

@@ -6,7 +6,7 @@ import {
   type FileWriter,
   type NewFile,
   type ShardStore,
-} from './shard-store.ts';
+} from '../../shared/shard-store.ts';
 
 /**
  * Resuming a download: which stored prefix may be continued, and the request that continues it

@@ -1,5 +1,5 @@
 import { createSHA256 } from 'hash-wasm';
-import type { HashProgress } from './shard-store.ts';
+import type { HashProgress } from '../../shared/shard-store.ts';
 
 /**
  * A running SHA-256 of a file whose chunks arrive in order. `hash-wasm` is incremental and can

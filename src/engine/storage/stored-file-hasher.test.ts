@@ -2,7 +2,12 @@ import 'fake-indexeddb/auto';
 import { createHash } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { sha256Core } from './sha256-hasher.ts';
-import { beginFile, openShardStore, type FileWriter, type ShardStore } from './shard-store.ts';
+import {
+  beginFile,
+  openShardStore,
+  type FileWriter,
+  type ShardStore,
+} from '../../shared/shard-store.ts';
 import { hasherFor } from './stored-file-hasher.ts';
 
 const SIZE = 1_000_000; // 64 KiB chunks

@@ -1,5 +1,5 @@
 import { createChunkHasher, type ChunkHasher } from './sha256-hasher.ts';
-import { readChunks, type FileManifest, type ShardStore } from './shard-store.ts';
+import { readChunks, type FileManifest, type ShardStore } from '../../shared/shard-store.ts';
 
 /**
  * The running SHA-256 of a stored file (null when it has no expected SHA-256), restored from the

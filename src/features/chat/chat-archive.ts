@@ -77,6 +77,31 @@ export interface ChatArchive {
   removeAll: () => Promise<void>;
 }
 
+/** Conversations kept in memory only, gone with the page (the embedded widget writes none). */
+export function memoryChatArchive(): ChatArchive {
+  let chats: SavedChat[] = [];
+  const put = (chat: SavedChat) => [chat, ...chats.filter((c) => c.id !== chat.id)];
+  return {
+    list: () => Promise.resolve([...chats].sort((a, b) => b.updatedAt - a.updatedAt)),
+    save(chat) {
+      chats = put(chat);
+      return Promise.resolve();
+    },
+    saveAll(added) {
+      for (const chat of added) chats = put(chat);
+      return Promise.resolve();
+    },
+    remove(id) {
+      chats = chats.filter((c) => c.id !== id);
+      return Promise.resolve();
+    },
+    removeAll() {
+      chats = [];
+      return Promise.resolve();
+    },
+  };
+}
+
 export function openChatArchive(store: UseStore = createStore('tab-llm-chats', 'chats')) {
   return {
     async list() {

@@ -14,7 +14,12 @@ import { createRunLog } from '../../lib/run-log.ts';
 import { createFakeEngineApi } from '../../lib/testing/fake-engine-api.ts';
 import type { ThinkingSupport } from '../../shared/thinking.ts';
 import { errorMessage } from '../../lib/error-messages.ts';
-import { openChatArchive, type ChatArchive, type SavedChat } from './chat-archive.ts';
+import {
+  memoryChatArchive,
+  openChatArchive,
+  type ChatArchive,
+  type SavedChat,
+} from './chat-archive.ts';
 import { chatsAsJson } from './chat-export.ts';
 import { createChatStore, type ChatStore } from './chat-store.ts';
 import { pathTo } from './chat-tree.ts';
@@ -92,6 +97,32 @@ describe('chat store', () => {
       ['user', 'How are you?', 'done'],
       ['assistant', 'Fine', 'length'],
     ]);
+  });
+
+  it('sends a system prompt first in every chat request, and keeps an in-memory archive', async () => {
+    const { engine, requests } = await scriptedEngine([
+      { tokens: ['Hi'], end: ok() },
+      { tokens: ['Sure'], end: ok() },
+    ]);
+    const archive = memoryChatArchive();
+    const chat = createChatStore(engine, archive, Date.now, { systemPrompt: 'Be brief.' });
+    await chat.send('Hello', 'chat');
+    await chat.send('More?', 'chat');
+    expect(requests[1]).toMatchObject({
+      messages: [
+        { role: 'system', content: 'Be brief.' },
+        { role: 'user', content: 'Hello' },
+        { role: 'assistant', content: 'Hi' },
+        { role: 'user', content: 'More?' },
+      ],
+    });
+    // The system prompt is never shown as a message.
+    expect(shown(chat).map((m) => m.role)).toEqual(['user', 'assistant', 'user', 'assistant']);
+    expect((await archive.list()).map((c) => c.messages.length)).toEqual([4]);
+    chat.newChat();
+    await chat.send('Again', 'complete');
+    await archive.removeAll();
+    expect(await archive.list()).toEqual([]);
   });
 
   it('sends only the text in completion mode', async () => {

@@ -89,11 +89,18 @@ function historyTurns(path: readonly ChatMessage[]): ChatTurn[] {
 /** While an answer streams it is saved at most this often, so closing the tab loses little. */
 const STREAM_SAVE_MS = 2000;
 
+export interface ChatStoreOptions {
+  /** Sent first in every chat request (an embedding site's instructions); never shown. */
+  systemPrompt?: string;
+}
+
 export function createChatStore(
   engine: EngineStore,
   archive: ChatArchive = openChatArchive(),
   now: () => number = Date.now,
+  { systemPrompt = '' }: ChatStoreOptions = {},
 ): ChatStore {
+  const system: ChatTurn[] = systemPrompt ? [{ role: 'system', content: systemPrompt }] : [];
   const store = createExternalStore<ChatSnapshot>({
     chatId: crypto.randomUUID(),
     createdAt: now(),
@@ -225,7 +232,11 @@ export function createChatStore(
         ? {
             mode,
             sampling,
-            messages: [...historyTurns(path.slice(0, -1)), { role: 'user', content: question }],
+            messages: [
+              ...system,
+              ...historyTurns(path.slice(0, -1)),
+              { role: 'user', content: question },
+            ],
             ...(model?.thinking.switchable && { thinking }),
           }
         : { mode, sampling, prompt: question };

@@ -213,6 +213,21 @@ export function createFakeEngineApi(script: FakeEngineScript = {}): FakeEngineAp
       stream.end({ ok: true, value: current });
     },
 
+    loadFiles: async (spec, files, options, port) => {
+      calls.push({ method: 'loadFiles', spec, backend: options.backend });
+      const stream = streamSender<LoadStream>(port);
+      stream.send({ type: 'stage', stage: 'verifying' });
+      const error =
+        script.loadError?.(spec) ??
+        (files.length === 0 ? { kind: 'internal' as const, detail: 'no files' } : null);
+      if (error) {
+        stream.end({ ok: false, error, loaded: current });
+        return;
+      }
+      current = { ...asLoaded(spec, options.backend), fromStorage: true };
+      stream.end({ ok: true, value: current });
+    },
+
     generate: async (request, port) => {
       calls.push({ method: 'generate', request });
       const stream = streamSender<GenerateStream>(port);

@@ -6,12 +6,15 @@ export function Composer({
   placeholder,
   onSend,
   onStop,
+  hint = 'Enter sends · Shift+Enter new line · Esc stops · Ctrl+Shift+O new chat',
 }: {
   canSend: boolean;
   generating: boolean;
   placeholder: string;
   onSend: (text: string) => void;
   onStop: () => void;
+  /** The keys that work where the composer is (the embedded widget has no app shortcuts). */
+  hint?: string;
 }) {
   const [text, setText] = useState('');
 
@@ -59,7 +62,7 @@ export function Composer({
         </button>
       )}
       <p id="composer-hint" className="composer-hint">
-        Enter sends · Shift+Enter new line · Esc stops · Ctrl+Shift+O new chat
+        {hint}
       </p>
     </form>
   );

@@ -4,6 +4,7 @@ import { useEngineStore } from '../../../lib/engine-context.tsx';
 import { allowedModelHosts } from '../../../shared/model-hosts.ts';
 import { mergeContacts } from '../../../shared/origin-contacts.ts';
 import { pageRequests } from '../page-requests.ts';
+import { EmbedGrantsList } from './embed-grants-list.tsx';
 
 const REFRESH_MS = 2000;
 
@@ -87,6 +88,7 @@ export function PrivacyPanel() {
           counted above.
         </p>
       )}
+      <EmbedGrantsList />
       <details>
         <summary>Security policy</summary>
         <p>

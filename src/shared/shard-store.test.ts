@@ -71,6 +71,19 @@ describe('shard store', () => {
     ]);
   });
 
+  it('reads the same files through another IDBFactory handle of the same databases', async () => {
+    // What an embedded widget does with the factory of its storage-access handle.
+    const { data } = await writeFile('https://h/shared.gguf', 200_000, 5);
+    const throughHandle = openShardStore(`test-${n}`, indexedDB);
+    const file = await readFile(throughHandle, 'https://h/shared.gguf');
+    if (!file) throw new Error('not found through the handle');
+    expect(same(new Uint8Array(await file.arrayBuffer()), data)).toBe(true);
+    // Another prefix is another database: nothing there.
+    expect(await readFile(openShardStore('elsewhere', indexedDB), 'https://h/shared.gguf')).toBe(
+      null,
+    );
+  });
+
   it('records progress after every chunk and never offers an unfinished file', async () => {
     const { writer } = await writeFile('https://h/partial.gguf', 300_000, 3, false);
     expect(writer.manifest.chunkBytes).toBe(64 << 10);

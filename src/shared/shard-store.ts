@@ -8,6 +8,7 @@ import {
   set,
   type UseStore,
 } from 'idb-keyval';
+import { storeIn } from './idb-store.ts';
 
 /**
  * GGUF files in IndexedDB, stored as many fixed-size chunks rather than one giant record: each
@@ -75,10 +76,16 @@ export interface ShardStore {
   chunks: UseStore;
 }
 
-export function openShardStore(prefix = 'tab-llm'): ShardStore {
+/**
+ * The two stores, in this context's IndexedDB, or in `factory` (an embedded widget reads its
+ * origin's own stores through the factory that storage access gave it; see `storeIn`).
+ */
+export function openShardStore(prefix = 'tab-llm', factory?: IDBFactory): ShardStore {
+  const open = (dbName: string, storeName: string) =>
+    factory ? storeIn(factory, dbName, storeName) : createStore(dbName, storeName);
   return {
-    manifests: createStore(`${prefix}-gguf-manifests`, 'manifests'),
-    chunks: createStore(`${prefix}-gguf-chunks`, 'chunks'),
+    manifests: open(`${prefix}-gguf-manifests`, 'manifests'),
+    chunks: open(`${prefix}-gguf-chunks`, 'chunks'),
   };
 }
 
