@@ -104,7 +104,13 @@ async function loadModel(
     await unloadCurrent();
     onEvent({ type: 'stage', stage: 'initializing' });
     const { loadWllamaEngine } = await import('./gguf/wllama-engine.ts');
-    return loadWllamaEngine({ spec, ...opened, backend: options.backend, gpu });
+    return loadWllamaEngine({
+      spec,
+      ...opened,
+      backend: options.backend,
+      ...(options.contextSize !== undefined && { contextSize: options.contextSize }),
+      gpu,
+    });
   }
 
   const mlc = await import('./mlc/mlc-engine.ts');

@@ -183,7 +183,7 @@ export function createEngineStore(
     setState({ status: 'loading', spec, stage: 'verifying' });
     const outcome = await client.load(
       spec,
-      { backend },
+      { backend, contextSize: preferences.get().contextSize },
       {
         signal: controller.signal,
         onEvent: onProgress(spec, controller.signal),
