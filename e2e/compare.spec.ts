@@ -10,7 +10,14 @@ import {
   startNativeQuality,
   type NativeScore,
 } from '../scripts/lab/native-quality.ts';
-import { expect, expectLoaded, loadByUrl, openApp, test } from './support/fixtures.ts';
+import {
+  expect,
+  expectBaselineIntact,
+  expectLoaded,
+  openApp,
+  storeBaseline,
+  test,
+} from './support/fixtures.ts';
 
 /** The quantization ladder of one model (../shared/models/README.md), the reference first. */
 const LADDER = ['f32', 'f16', 'q8_0', 'q4_0'].map((q) => `stories260K-chat-${q}.gguf`);
@@ -75,9 +82,8 @@ test('the lab compares the ladder: sizes, speed, quality, answers, charts, expor
 }) => {
   test.setTimeout(600_000);
   await openApp(page);
-  // The chat's model, which must be back after the comparison.
-  await loadByUrl(page, models.url('stories260K-chat-q8_0.gguf'));
-  await expectLoaded(page, 'stories260K-chat-q8_0');
+  // The chat's model and a conversation, which must be back and intact after the comparison.
+  const baseline = await storeBaseline(page, models);
 
   await openCompare(page);
   // Picked out of order: the lab runs the most precise first, as the reference.
@@ -165,6 +171,7 @@ test('the lab compares the ladder: sizes, speed, quality, answers, charts, expor
     'stories260K-chat-f32',
   );
 
+  await expectBaselineIntact(page, baseline);
   await agreesWithNativeLlamaCpp(run);
 });
 
@@ -232,7 +239,11 @@ function expectSameKld(browser: number, native: number) {
   else expect(Math.abs(browser - native)).toBeLessThan(1e-5);
 }
 
-test('cancelling a comparison keeps the finished rows', async ({ page, models }) => {
+test('cancelling a comparison keeps the finished rows, which open again offline', async ({
+  page,
+  context,
+  models,
+}) => {
   test.setTimeout(300_000);
   await openApp(page);
   await openCompare(page);
@@ -250,4 +261,14 @@ test('cancelling a comparison keeps the finished rows', async ({ page, models })
   await expect(page.getByRole('heading', { name: /cancelled/ })).toBeVisible();
   // Nothing was loaded before: nothing is loaded after.
   await expect(page.getByRole('status', { name: 'Loaded model' })).toContainText('No model');
+
+  // The saved run opens again later, with no network at all (the service worker has the app).
+  await page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+  });
+  await context.setOffline(true);
+  await page.goto('about:blank');
+  await openCompare(page);
+  await page.getByRole('button', { name: /Open the comparison/ }).click();
+  expect((await tableText(page)).slice(1).map((row) => row[0])).toEqual(['stories260K-chat-f32']);
 });
