@@ -224,12 +224,13 @@ export function createEngineApi(): EngineApi {
     generate: (request, port) =>
       streamed<GenerateStream>(port, (stream) =>
         run('generate', async (engine) => {
-          const { finishReason, measurements } = await engine.generate(
+          // The text went as token events: the summary leaves it out.
+          const { finishReason, measurements, context } = await engine.generate(
             request,
             (text) => stream.send({ text }),
             stream.signal,
           );
-          return { finishReason, measurements };
+          return { finishReason, measurements, ...(context && { context }) };
         }),
       ),
 
