@@ -213,7 +213,8 @@ export async function loadWllamaEngine(input: WllamaLoadInput): Promise<LocalEng
       try {
         if (request.mode === 'chat') {
           const kwargs = templateKwargs(request);
-          if (request.fit) fitted = await fitChat(wllama, request, kwargs, contextSize, signal);
+          if (request.fit)
+            fitted = await fitChat(wllama, log, request, kwargs, contextSize, signal);
           const inline = createReasoningInliner();
           await wllama.createChatCompletion({
             ...common,
@@ -351,6 +352,7 @@ const OVER_CONTEXT = /request \((\d+) tokens\) exceeds the available context siz
  */
 async function countPrompt(
   wllama: Wllama,
+  log: NativeLog,
   messages: ChatTurn[],
   kwargs: ReturnType<typeof templateKwargs>,
   signal: AbortSignal,
@@ -365,7 +367,8 @@ async function countPrompt(
     });
     return { tokens: reply.usage.prompt_tokens, timings: replyTimings(reply) };
   } catch (cause) {
-    const over = OVER_CONTEXT.exec(describe(cause));
+    // wllama sometimes loses the server's error text (`BROKEN_REPLY`): the native log keeps it.
+    const over = OVER_CONTEXT.exec(describe(cause)) ?? OVER_CONTEXT.exec(log.lastError);
     if (over) return { tokens: Number(over[1]), timings: null };
     throw cause;
   }
@@ -382,6 +385,7 @@ const replyTimings = (reply: object): ResultTimings | null =>
  */
 async function fitChat(
   wllama: Wllama,
+  log: NativeLog,
   request: Extract<GenerateRequest, { mode: 'chat' }>,
   kwargs: ReturnType<typeof templateKwargs>,
   contextSize: number,
@@ -397,7 +401,8 @@ async function fitChat(
       reserve: answerReserve(request.sampling.maxTokens, contextSize),
     },
     async (messages) => {
-      const counted = await countPrompt(wllama, messages, kwargs, signal);
+      log.lastError = '';
+      const counted = await countPrompt(wllama, log, messages, kwargs, signal);
       countTimings = counted.timings;
       return counted.tokens;
     },

@@ -21,6 +21,7 @@ export function ContextMeter({
   const leftOut = last?.context?.leftOutIds.length ?? 0;
   return (
     <div className="context-meter">
+      <span aria-hidden="true">Context</span>
       <meter
         aria-label="Context used"
         min={0}

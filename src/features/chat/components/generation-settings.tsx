@@ -47,8 +47,8 @@ export function GenerationSettings({
       </fieldset>
       <details className="chat-settings">
         <summary>
-          {systemPrompt.trim() ? 'System prompt, ' : ''}temperature {sampling.temperature}, up to{' '}
-          {sampling.maxTokens} tokens
+          Temperature {sampling.temperature}, up to {sampling.maxTokens} tokens
+          {systemPrompt.trim() ? ' · system prompt' : ''}
         </summary>
         <label className="field">
           System prompt (this chat)
