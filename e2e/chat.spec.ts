@@ -52,7 +52,7 @@ test('chats on WebGPU with streamed text, a live rate and chart, and speed under
   // Finished: decode rate, time to first token and tokens in one line, the rest one click away.
   expect((await answer.locator('.text').innerText()).trim().length).toBeGreaterThan(0);
   await expect(answer.getByRole('img')).toHaveCount(0);
-  const summary = answer.getByText(/tok\/s · \d+ ms to first token · \d+ tokens$/);
+  const summary = answer.getByText(/tok\/s · [\d.]+ m?s to first token · \d+ tokens$/);
   await expect(summary).toBeVisible();
   await summary.click();
   const numbers = answer.getByRole('definition');

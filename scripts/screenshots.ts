@@ -57,7 +57,7 @@ async function open(browser: Browser, origin: string, theme: Theme, width: numbe
 
 /** Short, reproducible answers: greedy, a few sentences. */
 async function setSampling(page: Page) {
-  const summary = page.getByText(/^Temperature \S+, up to \d+ tokens$/);
+  const summary = page.getByText(/^Temperature \S+, up to \d+ tokens/);
   await summary.click();
   await page.getByLabel(/Temperature/).fill('0');
   await page.getByLabel('Max tokens').fill('60');
@@ -191,6 +191,18 @@ async function main() {
         await page.getByRole('button', { name: 'New chat' }).click();
         await send(page, 'Once upon a time, a little dog');
         await send(page, 'What happened next?');
+        // A second version of the last answer, so its ‹ 2/2 › switch is in the picture.
+        await page.getByRole('button', { name: 'Regenerate' }).last().click();
+        await page
+          .getByRole('group', { name: 'Versions of this answer' })
+          .getByText('2/2')
+          .waitFor();
+        await page.waitForFunction(
+          () =>
+            document
+              .querySelector('article[aria-label="Model"]:last-of-type')
+              ?.getAttribute('data-status') !== 'streaming',
+        );
         await shoot(page, `chat-${size.name}-${theme}.png`);
         await page.context().close();
       }

@@ -1,4 +1,6 @@
 import { BackendSetting } from '../features/models/components/backend-setting.tsx';
+import { ContextSetting } from '../features/models/components/context-setting.tsx';
+import { DefaultSystemPrompt } from '../features/chat/components/default-system-prompt.tsx';
 import { usePreference, usePreferenceStore } from '../lib/engine-context.tsx';
 import type { ThemePreference } from '../lib/preferences.ts';
 
@@ -31,6 +33,8 @@ export function SettingsPanel() {
         Load the last model when the app opens (from this device only, never downloaded again)
       </label>
       <BackendSetting />
+      <ContextSetting />
+      <DefaultSystemPrompt />
     </section>
   );
 }

@@ -105,7 +105,13 @@ async function loadModel(
     await unloadCurrent();
     onEvent({ type: 'stage', stage: 'initializing' });
     const { loadWllamaEngine } = await import('./gguf/wllama-engine.ts');
-    return loadWllamaEngine({ spec, ...opened, backend: options.backend, gpu });
+    return loadWllamaEngine({
+      spec,
+      ...opened,
+      backend: options.backend,
+      ...(options.contextSize !== undefined && { contextSize: options.contextSize }),
+      gpu,
+    });
   }
 
   const mlc = await import('./mlc/mlc-engine.ts');
@@ -273,12 +279,13 @@ export function createEngineApi(): EngineApi {
     generate: (request, port) =>
       streamed<GenerateStream>(port, (stream) =>
         run('generate', async (engine) => {
-          const { finishReason, measurements } = await engine.generate(
+          // The text went as token events: the summary leaves it out.
+          const { finishReason, measurements, context } = await engine.generate(
             request,
             (text) => stream.send({ text }),
             stream.signal,
           );
-          return { finishReason, measurements };
+          return { finishReason, measurements, ...(context && { context }) };
         }),
       ),
 

@@ -187,10 +187,11 @@ export function createEngineStore(
     files: Blob[] | null = null,
   ) => {
     setState({ status: 'loading', spec, stage: 'verifying' });
+    const options = { backend, contextSize: preferences.get().contextSize };
     const handlers = { signal: controller.signal, onEvent: onProgress(spec, controller.signal) };
     const outcome = await (files
-      ? client.loadFiles(spec, files, { backend }, handlers)
-      : client.load(spec, { backend }, handlers));
+      ? client.loadFiles(spec, files, options, handlers)
+      : client.load(spec, options, handlers));
     loadController = null;
     const attempt = failedAgain(spec, outcome.ok ? null : outcome.error);
     setState(

@@ -66,6 +66,7 @@ const examples: { [K in EngineError['kind']]: Extract<EngineError, { kind: K }> 
   },
   'storage-full': { kind: 'storage-full', detail: '', storedBytes: 3_000_000 },
   'context-overflow': { kind: 'context-overflow', contextSize: 512 },
+  'context-full': { kind: 'context-full', promptTokens: 400, reserveTokens: 128, contextSize: 512 },
   'gpu-device-lost': { kind: 'gpu-device-lost', detail: '' },
   'no-model-loaded': { kind: 'no-model-loaded' },
   busy: { kind: 'busy', operation: 'load' },

@@ -148,6 +148,12 @@ export function errorMessage(error: EngineError): ErrorMessage {
         title: `The conversation no longer fits in the model's context window (${error.contextSize} tokens).`,
         action: 'Start a new chat, or send a shorter message.',
       };
+    case 'context-full':
+      return {
+        title: `The conversation (${error.promptTokens} tokens) and the room kept for the answer (${error.reserveTokens}) no longer fit in the context window (${error.contextSize} tokens).`,
+        action:
+          'Start a new chat, delete older messages, load the model with a larger context, or let the chat leave out its oldest turns (Settings).',
+      };
     case 'gpu-device-lost':
       return {
         title: 'The GPU stopped responding (its device was lost), so the model was unloaded.',

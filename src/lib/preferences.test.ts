@@ -14,12 +14,18 @@ describe('preferences', () => {
       theme: 'dark',
       autoLoadLast: false,
       lastModel: { key: 'gguf:https://h/m.gguf', label: 'm' },
+      contextSize: 512,
+      contextPolicy: 'stop',
+      defaultSystemPrompt: 'Be brief.',
     };
     expect(restorePreferences(stored)).toEqual({
       backend: 'cpu',
       theme: 'dark',
       autoLoadLast: false,
       lastModel: { key: 'gguf:https://h/m.gguf', label: 'm' },
+      contextSize: 512,
+      contextPolicy: 'stop',
+      defaultSystemPrompt: 'Be brief.',
     });
   });
 
@@ -38,6 +44,9 @@ describe('preferences', () => {
         theme: 'purple',
         autoLoadLast: 'yes',
         lastModel: { key: 42, label: 'm' },
+        contextSize: 1000,
+        contextPolicy: 'panic',
+        defaultSystemPrompt: 7,
       }),
     ).toEqual(defaultPreferences);
     expect(restorePreferences('garbage')).toEqual(defaultPreferences);

@@ -1,5 +1,6 @@
 import { createStore, get, set, type UseStore } from 'idb-keyval';
-import type { BackendPreference } from '../shared/engine-protocol.ts';
+import { DEFAULT_CONTEXT_SIZE, restoreContextSize } from '../shared/context-size.ts';
+import type { BackendPreference, ContextPolicy } from '../shared/engine-protocol.ts';
 import { createExternalStore, type ExternalStore } from './external-store.ts';
 
 /** `system` follows the operating system's `prefers-color-scheme`. */
@@ -21,6 +22,12 @@ export interface Preferences {
   /** Load `lastModel` from storage when the app opens (never by downloading it). */
   autoLoadLast: boolean;
   lastModel: LastModel | null;
+  /** The context window every load asks for (`context-size.ts`); the memory estimates follow it. */
+  contextSize: number;
+  /** What a chat does when its next turn would not fit the context. */
+  contextPolicy: ContextPolicy;
+  /** The system prompt a new chat starts with (each chat can change its own); '' for none. */
+  defaultSystemPrompt: string;
 }
 
 export const defaultPreferences: Preferences = {
@@ -28,6 +35,9 @@ export const defaultPreferences: Preferences = {
   theme: 'system',
   autoLoadLast: true,
   lastModel: null,
+  contextSize: DEFAULT_CONTEXT_SIZE,
+  contextPolicy: 'drop-oldest',
+  defaultSystemPrompt: '',
 };
 
 /** Where preferences are kept; tests pass one in memory. */
@@ -44,6 +54,9 @@ export function indexedDbPreferences(
     write: (preferences) => set('preferences', { version: 1, ...preferences }, store),
   };
 }
+
+/** A system prompt longer than this is cut when restored (no context holds more). */
+export const MAX_SYSTEM_PROMPT = 100_000;
 
 const themes: readonly ThemePreference[] = ['system', 'light', 'dark'];
 
@@ -66,6 +79,12 @@ export function restorePreferences(raw: unknown): Preferences {
     autoLoadLast:
       typeof r.autoLoadLast === 'boolean' ? r.autoLoadLast : defaultPreferences.autoLoadLast,
     lastModel: restoreLastModel(r.lastModel),
+    contextSize: restoreContextSize(r.contextSize),
+    contextPolicy: r.contextPolicy === 'stop' ? 'stop' : defaultPreferences.contextPolicy,
+    defaultSystemPrompt:
+      typeof r.defaultSystemPrompt === 'string'
+        ? r.defaultSystemPrompt.slice(0, MAX_SYSTEM_PROMPT)
+        : defaultPreferences.defaultSystemPrompt,
   };
 }
 

@@ -62,6 +62,11 @@ export type BackendPreference = 'auto' | 'cpu';
 
 export interface LoadOptions {
   backend: BackendPreference;
+  /**
+   * The context window to allocate, in tokens (see `context-size.ts`); capped at what the model
+   * was trained for (GGUF) or built for (MLC). Absent: `DEFAULT_CONTEXT_SIZE`.
+   */
+  contextSize?: number;
 }
 
 /** The backend that actually ran, as reported by the engine (never the one merely requested). */
@@ -133,10 +138,45 @@ export interface ChatTurn {
   content: string;
 }
 
+/**
+ * How the next token is chosen. Only temperature and max tokens are required (the lab sends
+ * just those); an absent field is the engine's default. web-llm has no top-k and no min-p: an MLC
+ * model ignores them (`mlc-engine.ts`).
+ */
 export interface SamplingSettings {
   /** 0 means greedy decoding. */
   temperature: number;
   maxTokens: number;
+  /** Nucleus sampling: only the most likely tokens whose probabilities add up to this (1: off). */
+  topP?: number;
+  /** Only the K most likely tokens (0: off). */
+  topK?: number;
+  /** Only tokens at least this fraction as likely as the most likely one (0: off). */
+  minP?: number;
+  /** Divides the odds of tokens already in the recent text (1: off). */
+  repeatPenalty?: number;
+  /** The random choices' seed: the same prompt and settings then give the same answer. */
+  seed?: number;
+}
+
+/**
+ * What a chat does when its next turn does not fit the context (`context-fit.ts`):
+ * `drop-oldest` leaves out the oldest exchanges (never the system prompt, never the new
+ * message); `stop` refuses with `context-full` and leaves the choice to the user.
+ */
+export type ContextPolicy = 'drop-oldest' | 'stop';
+
+/**
+ * What a run took of the context, as the engine counted it (chat template markup, special
+ * tokens and tokens reused from the engine's cache included).
+ */
+export interface ContextUse {
+  /** Tokens of the prompt the model read; null where the engine does not say (web-llm). */
+  promptTokens: number | null;
+  /** The context window the model was loaded with. */
+  contextSize: number;
+  /** How many of the request's messages were left out to fit, oldest first (0: none). */
+  droppedMessages: number;
 }
 
 export type GenerateRequest =
@@ -149,6 +189,11 @@ export type GenerateRequest =
        * (`LoadedModel.thinking.switchable`); absent, the template's default (on, for Qwen3).
        */
       thinking?: boolean;
+      /**
+       * Fit the conversation to the context before answering, by this policy. Absent: the
+       * messages go as they are, and a prompt longer than the context fails (`context-overflow`).
+       */
+      fit?: ContextPolicy;
     }
   | { mode: 'complete'; prompt: string; sampling: SamplingSettings };
 
@@ -169,12 +214,19 @@ export interface RunMeasurements {
   prefillMs: number;
   /** Engine-reported time spent generating tokens after the first, in ms. */
   decodeMs: number;
+  /**
+   * Tokens of the prompt the engine reused from its cache instead of processing them again
+   * (not in `promptTokens`, which counts what the prefill processed); absent where not reported.
+   */
+  cachedPromptTokens?: number;
 }
 
 /** How a run ended, as the worker reports it; the text itself arrived as its token events. */
 export interface GenerationSummary {
   finishReason: 'stop' | 'length' | 'aborted';
   measurements: RunMeasurements;
+  /** What the run took of the context; absent where the engine cannot say. */
+  context?: ContextUse;
 }
 
 export interface GenerationResult extends GenerationSummary {
@@ -298,6 +350,11 @@ export type EngineError =
   /** Another tab is downloading this model, so it cannot be deleted now. */
   | { kind: 'model-in-use'; label: string }
   | { kind: 'context-overflow'; contextSize: number }
+  /**
+   * The conversation and the room kept for the answer (`reserveTokens`) outgrew the context, and
+   * the chat's policy is to stop (`ContextPolicy`) rather than leave out its oldest turns.
+   */
+  | { kind: 'context-full'; promptTokens: number; reserveTokens: number; contextSize: number }
   | { kind: 'gpu-device-lost'; detail: string }
   | { kind: 'no-model-loaded' }
   /** `measure`: scoring or a speed benchmark (the quantization lab). */

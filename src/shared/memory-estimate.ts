@@ -1,7 +1,5 @@
+import { DEFAULT_CONTEXT_SIZE } from './context-size.ts';
 import type { DeviceReport } from './engine-protocol.ts';
-
-/** The context window a GGUF model is loaded with (or its own, when smaller). */
-export const GGUF_CONTEXT_SIZE = 4096;
 
 const GiB = 1024 ** 3;
 /** A wasm32 heap cannot grow past 4 GiB; the CPU path needs memory64 for more. */
@@ -31,7 +29,7 @@ export function kvCacheBytes(shape: AttentionShape, contextSize: number, bytesPe
 export function estimateMemory(
   weightsBytes: number,
   attention: AttentionShape | null,
-  contextSize = GGUF_CONTEXT_SIZE,
+  contextSize = DEFAULT_CONTEXT_SIZE,
 ): MemoryEstimate {
   const kv = attention ? kvCacheBytes(attention, contextSize) : null;
   return { weightsBytes, kvCacheBytes: kv, contextSize, totalBytes: weightsBytes + (kv ?? 0) };

@@ -1,6 +1,7 @@
 import {
   Wllama,
   type ChatCompletionChunk,
+  type ChatCompletionParams,
   type RawCompletionChunk,
   type ResultTimings,
   type WllamaLogger,
@@ -11,18 +12,24 @@ import type {
   Backend,
   BackendPreference,
   BenchmarkRun,
+  ChatTurn,
+  ContextUse,
   EngineError,
+  GenerateRequest,
   GenerationResult,
   GpuReport,
   LoadedModel,
   ModelMemory,
   ModelSpec,
+  RunMeasurements,
+  SamplingSettings,
   ScoreEvent,
   ScoreRequest,
   ScoreResult,
   TokenScore,
 } from '../../shared/engine-protocol.ts';
-import { GGUF_CONTEXT_SIZE } from '../../shared/memory-estimate.ts';
+import { answerReserve, fitToContext } from '../../shared/context-fit.ts';
+import { DEFAULT_CONTEXT_SIZE } from '../../shared/context-size.ts';
 import { thinkingSupport } from '../../shared/thinking.ts';
 import { adapterName } from '../device/probe-device.ts';
 import { describe, EngineFailure, isAbortError } from '../../shared/engine-failure.ts';
@@ -32,8 +39,6 @@ import { textGrammar, tokenGrammar } from './gbnf-literal.ts';
 import type { GgufHeader } from './gguf-header.ts';
 import { createReasoningInliner } from './reasoning-content.ts';
 
-/** Context window we allocate, capped so a 128k-context model does not allocate a huge KV cache. */
-const MAX_CONTEXT = GGUF_CONTEXT_SIZE;
 /** llama.cpp's way of saying "offload every layer". */
 const ALL_LAYERS = 99999;
 
@@ -43,6 +48,8 @@ export interface WllamaLoadInput {
   files: Blob[];
   header: GgufHeader;
   backend: BackendPreference;
+  /** The context asked for; capped at the model's trained context (a 128k model would not fit). */
+  contextSize?: number;
   gpu: GpuReport;
   fromStorage: boolean;
 }
@@ -59,6 +66,8 @@ const MiB = 1 << 20;
 class NativeLog {
   readonly bufferDevices = new Set<string>();
   readonly memory: ModelMemory = { weightsBytes: null, kvCacheBytes: null, computeBytes: null };
+  /** The context llama.cpp allocated (it rounds the one asked for up to a multiple of 256). */
+  contextSize: number | null = null;
   lastError = '';
 
   readonly logger: WllamaLogger = {
@@ -77,6 +86,8 @@ class NativeLog {
       this.memory[field] = (this.memory[field] ?? 0) + Math.round(Number(mib) * MiB);
       if (kind === 'model') this.bufferDevices.add(device);
     }
+    const context = /llama_context: n_ctx += (\d+)/.exec(line);
+    if (context) this.contextSize = Number(context[1]);
     return line;
   }
 }
@@ -127,14 +138,15 @@ export async function loadWllamaEngine(input: WllamaLoadInput): Promise<LocalEng
   const wllama = new Wllama({ default: wasm }, { logger: log.logger });
   // Compat mode (browsers without JSPI or Memory64) fetches its worker from a CDN: never.
   wllama.setCompat(null);
-  const contextSize = Math.min(input.header.contextLength ?? MAX_CONTEXT, MAX_CONTEXT);
+  const asked = input.contextSize ?? DEFAULT_CONTEXT_SIZE;
+  const requestedContext = Math.min(input.header.contextLength ?? asked, asked);
   const loadStarted = performance.now();
   try {
     // Threads, flash attention, batch sizes and the KV cache type stay wllama's defaults: measured
     // on the CPU, none of them moved decode beyond the noise, because nearly all the time is spent in
     // the wasm build's own dot-product kernels (q4_0's is scalar), which no load param reaches.
     await wllama.loadModel(input.files, {
-      n_ctx: contextSize,
+      n_ctx: requestedContext,
       n_gpu_layers: input.backend === 'cpu' ? 0 : ALL_LAYERS,
     });
   } catch (cause) {
@@ -143,6 +155,7 @@ export async function loadWllamaEngine(input: WllamaLoadInput): Promise<LocalEng
   }
 
   const loadMs = performance.now() - loadStarted;
+  const contextSize = log.contextSize ?? requestedContext;
   // Read from the file's header when first needed (a vocabulary can take half a second).
   let tokenizing: Promise<CanonicalTokenizerLoad> | null = null;
   const [firstFile] = input.files;
@@ -190,22 +203,23 @@ export async function loadWllamaEngine(input: WllamaLoadInput): Promise<LocalEng
       };
       const common = {
         stream: true as const,
-        temperature: request.sampling.temperature,
-        max_tokens: request.sampling.maxTokens,
+        ...samplingParams(request.sampling),
         abortSignal: signal,
       };
 
       let aborted = false;
+      let fitted: FittedChat | null = null;
       log.lastError = '';
       try {
         if (request.mode === 'chat') {
+          const kwargs = templateKwargs(request);
+          if (request.fit)
+            fitted = await fitChat(wllama, log, request, kwargs, contextSize, signal);
           const inline = createReasoningInliner();
           await wllama.createChatCompletion({
             ...common,
-            messages: request.messages,
-            ...(request.thinking !== undefined && {
-              chat_template_kwargs: { enable_thinking: request.thinking },
-            }),
+            messages: fitted?.messages ?? request.messages,
+            ...kwargs,
             onData: (chunk: ChatCompletionChunk) => take(chunk, inline(chunk.choices[0]?.delta)),
           });
         } else {
@@ -216,23 +230,27 @@ export async function loadWllamaEngine(input: WllamaLoadInput): Promise<LocalEng
           });
         }
       } catch (cause) {
+        if (cause instanceof EngineFailure) throw cause;
         if (!isAbortError(cause)) {
           throw new EngineFailure(generationError(cause, contextSize, log));
         }
         aborted = true;
       }
 
-      return run.result(
+      const result = run.result(
         aborted,
-        timings
-          ? {
-              promptTokens: timings.prompt_n,
-              outputTokens: timings.predicted_n,
-              prefillMs: timings.prompt_ms,
-              decodeMs: timings.predicted_ms,
-            }
-          : null,
+        timings ? runMeasurements(timings, fitted?.countTimings ?? null) : null,
       );
+      const promptTokens = timings
+        ? timings.cache_n + timings.prompt_n
+        : (fitted?.promptTokens ?? null);
+      if (!timings && !fitted) return result;
+      const context: ContextUse = {
+        promptTokens,
+        contextSize,
+        droppedMessages: fitted?.dropped ?? 0,
+      };
+      return { ...result, context };
     },
 
     score: (request, onProgress, signal) =>
@@ -281,6 +299,133 @@ export async function loadWllamaEngine(input: WllamaLoadInput): Promise<LocalEng
  * not to (a field wllama passes through but does not type): a measurement must compute it all.
  */
 const NO_PROMPT_CACHE: object = { cache_prompt: false };
+
+/**
+ * The request's sampling in llama.cpp's terms. Its server reads the repeat penalty as
+ * `repeat_penalty`; wllama types it as `penalty_repeat`, which the server ignores (tried: a
+ * penalty of 3 changed nothing under that name), so it goes untyped, as `NO_PROMPT_CACHE` does.
+ */
+function samplingParams(
+  sampling: SamplingSettings,
+): Pick<ChatCompletionParams, 'temperature' | 'max_tokens' | 'top_p' | 'top_k' | 'min_p' | 'seed'> {
+  const repeat: object =
+    sampling.repeatPenalty === undefined ? {} : { repeat_penalty: sampling.repeatPenalty };
+  return {
+    temperature: sampling.temperature,
+    max_tokens: sampling.maxTokens,
+    ...(sampling.topP !== undefined && { top_p: sampling.topP }),
+    ...(sampling.topK !== undefined && { top_k: sampling.topK }),
+    ...(sampling.minP !== undefined && { min_p: sampling.minP }),
+    ...(sampling.seed !== undefined && { seed: sampling.seed }),
+    ...repeat,
+  };
+}
+
+/** The thinking switch, for a model whose template has one. */
+function templateKwargs(request: Extract<GenerateRequest, { mode: 'chat' }>) {
+  return request.thinking === undefined
+    ? {}
+    : { chat_template_kwargs: { enable_thinking: request.thinking } };
+}
+
+/** A chat fitted to the context: what to send, and what counting it found. */
+interface FittedChat {
+  messages: ChatTurn[];
+  promptTokens: number;
+  dropped: number;
+  /** The engine's timings of the count of `messages`, which processed their prompt. */
+  countTimings: ResultTimings | null;
+}
+
+/** How llama.cpp's server refuses a prompt longer than the context, with both counts. */
+const OVER_CONTEXT = /request \((\d+) tokens\) exceeds the available context size/;
+
+/**
+ * The tokens of the prompt `messages` make, counted by llama.cpp itself: the request is sent
+ * with the chat template applied and one token to generate, and its reply says how many tokens
+ * the prompt had. Its prompt stays in llama.cpp's cache (`cache_prompt`, the server's default),
+ * so the answer that follows with the same messages processes none of it again: the count costs
+ * one sampled token, not a second prefill. A prompt longer than the context is refused before
+ * any of it is processed, and the refusal gives its count.
+ *
+ * @throws an abort, or wllama's error for any other failure
+ */
+async function countPrompt(
+  wllama: Wllama,
+  log: NativeLog,
+  messages: ChatTurn[],
+  kwargs: ReturnType<typeof templateKwargs>,
+  signal: AbortSignal,
+): Promise<{ tokens: number; timings: ResultTimings | null }> {
+  try {
+    const reply = await wllama.createChatCompletion({
+      messages,
+      ...kwargs,
+      max_tokens: 1,
+      temperature: 0,
+      abortSignal: signal,
+    });
+    return { tokens: reply.usage.prompt_tokens, timings: replyTimings(reply) };
+  } catch (cause) {
+    // wllama sometimes loses the server's error text (`BROKEN_REPLY`): the native log keeps it.
+    const over = OVER_CONTEXT.exec(describe(cause)) ?? OVER_CONTEXT.exec(log.lastError);
+    if (over) return { tokens: Number(over[1]), timings: null };
+    throw cause;
+  }
+}
+
+/** wllama's non-streamed reply carries llama.cpp's timings, which its type leaves out. */
+const replyTimings = (reply: object): ResultTimings | null =>
+  'timings' in reply ? (reply.timings as ResultTimings) : null;
+
+/**
+ * Applies the request's context policy (`context-fit.ts`) with llama.cpp's own counts.
+ *
+ * @throws EngineFailure `context-full`, `context-overflow`; an abort
+ */
+async function fitChat(
+  wllama: Wllama,
+  log: NativeLog,
+  request: Extract<GenerateRequest, { mode: 'chat' }>,
+  kwargs: ReturnType<typeof templateKwargs>,
+  contextSize: number,
+  signal: AbortSignal,
+): Promise<FittedChat | null> {
+  if (!request.fit) return null;
+  let countTimings: ResultTimings | null = null;
+  const fit = await fitToContext(
+    request.messages,
+    {
+      policy: request.fit,
+      contextSize,
+      reserve: answerReserve(request.sampling.maxTokens, contextSize),
+    },
+    async (messages) => {
+      log.lastError = '';
+      const counted = await countPrompt(wllama, log, messages, kwargs, signal);
+      countTimings = counted.timings;
+      return counted.tokens;
+    },
+  );
+  if (!fit.ok) throw new EngineFailure(fit.error);
+  return { ...fit, countTimings };
+}
+
+/**
+ * A run's numbers from llama.cpp's timings. After a count (`countPrompt`) the run found its
+ * prompt in the cache and processed one token: the count did the prefill, so its timings are the
+ * prefill's. Where the run processed more (the cache did not serve it), its own are.
+ */
+function runMeasurements(run: ResultTimings, count: ResultTimings | null): RunMeasurements {
+  const counted = count !== null && run.prompt_n <= 1;
+  return {
+    promptTokens: counted ? count.prompt_n : run.prompt_n,
+    cachedPromptTokens: counted ? count.cache_n : run.cache_n,
+    prefillMs: run.prompt_ms + (counted ? count.prompt_ms : 0),
+    outputTokens: run.predicted_n,
+    decodeMs: run.predicted_ms,
+  };
+}
 
 /** Decode is measured from (nearly) empty context, as llama-bench's `tg` runs are. */
 const DECODE_PROMPT = 'Once';

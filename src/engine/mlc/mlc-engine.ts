@@ -15,6 +15,7 @@ import type {
   GpuReport,
   LoadEvent,
   LoadedModel,
+  SamplingSettings,
 } from '../../shared/engine-protocol.ts';
 import { blockerError, mlcBlocker } from '../../shared/mlc-requirements.ts';
 import type { ThinkingSupport } from '../../shared/thinking.ts';
@@ -139,8 +140,7 @@ export async function loadMlcEngine(
       const common = {
         stream: true as const,
         stream_options: { include_usage: true },
-        temperature: request.sampling.temperature,
-        max_tokens: request.sampling.maxTokens,
+        ...mlcSampling(request.sampling),
       };
 
       const stop = () => engine.interruptGenerate();
@@ -171,7 +171,7 @@ export async function loadMlcEngine(
         signal.removeEventListener('abort', stop);
       }
 
-      return run.result(
+      const result = run.result(
         signal.aborted,
         usage
           ? {
@@ -183,6 +183,14 @@ export async function loadMlcEngine(
             }
           : null,
       );
+      // web-llm does not fit a chat to its context (a `fit` request is sent whole): it reports
+      // the prompt's tokens, for the meter, and fails with `context-overflow` past the window.
+      return usage
+        ? {
+            ...result,
+            context: { promptTokens: usage.prompt_tokens, contextSize, droppedMessages: 0 },
+          }
+        : result;
     },
 
     score() {
@@ -293,4 +301,15 @@ function generationError(cause: unknown, contextSize: number): EngineError {
   if (name === 'ContextWindowSizeExceededError') return { kind: 'context-overflow', contextSize };
   if (name === 'DeviceLostError') return { kind: 'gpu-device-lost', detail };
   return { kind: 'generation-failed', detail };
+}
+
+/** The request's sampling in web-llm's terms; it has no top-k and no min-p, so those are ignored. */
+function mlcSampling(sampling: SamplingSettings) {
+  return {
+    temperature: sampling.temperature,
+    max_tokens: sampling.maxTokens,
+    ...(sampling.topP !== undefined && { top_p: sampling.topP }),
+    ...(sampling.repeatPenalty !== undefined && { repetition_penalty: sampling.repeatPenalty }),
+    ...(sampling.seed !== undefined && { seed: sampling.seed }),
+  };
 }

@@ -1,5 +1,6 @@
 import { clear, createStore, del, set, setMany, values, type UseStore } from 'idb-keyval';
 import type { EngineError, SamplingSettings } from '../../shared/engine-protocol.ts';
+import { MAX_SYSTEM_PROMPT } from '../../lib/preferences.ts';
 import { restoreEngineError } from './restore-engine-error.ts';
 
 /**
@@ -19,6 +20,15 @@ export interface MessageTimings {
   decodeMs: number;
   /** From the user's Send to the first token on the main thread; null when no token came. */
   timeToFirstTokenMs: number | null;
+}
+
+/** What an answer's run took of the context, as the engine counted it. */
+export interface AnswerContext {
+  /** Tokens of the prompt the model read (template markup included); null: not reported. */
+  promptTokens: number | null;
+  contextSize: number;
+  /** The messages of the conversation left out of the prompt to fit it (`ContextPolicy`). */
+  leftOutIds: MessageId[];
 }
 
 /**
@@ -44,7 +54,17 @@ export interface ChatMessage {
   model?: { key: string; label: string };
   /** The settings an answer was generated with. */
   sampling?: SamplingSettings;
+  /** The system prompt an answer was generated with (absent: none). */
+  systemPrompt?: string;
+  context?: AnswerContext;
   timings?: MessageTimings;
+}
+
+/** What a conversation sends with every turn; each chat keeps its own. */
+export interface ChatSettings {
+  /** '' for none. */
+  systemPrompt: string;
+  sampling: SamplingSettings;
 }
 
 /** Version 2 of a stored conversation: a message tree and the leaf that is shown. */
@@ -60,6 +80,8 @@ export interface SavedChat {
   messages: ChatMessage[];
   /** The visible conversation is the path from a root to this message; null when empty. */
   currentLeafId: MessageId | null;
+  /** Absent in chats stored before chats had their own settings: they get the defaults. */
+  settings?: ChatSettings;
 }
 
 export interface ChatArchive {
@@ -164,6 +186,37 @@ function restoreTimings(raw: unknown): MessageTimings | undefined {
   };
 }
 
+const optionalSampling = ['topP', 'topK', 'minP', 'repeatPenalty', 'seed'] as const;
+
+/** Sampling settings, or undefined when the two required ones are damaged; a damaged option is left out. */
+export function restoreSampling(raw: unknown): SamplingSettings | undefined {
+  if (!isObject(raw) || !isNumber(raw.temperature) || !isNumber(raw.maxTokens)) return undefined;
+  const sampling: SamplingSettings = { temperature: raw.temperature, maxTokens: raw.maxTokens };
+  for (const key of optionalSampling) {
+    const value = raw[key];
+    if (isNumber(value)) sampling[key] = value;
+  }
+  return sampling;
+}
+
+function restoreAnswerContext(raw: unknown): AnswerContext | undefined {
+  if (!isObject(raw) || !isNumber(raw.contextSize)) return undefined;
+  const leftOut = Array.isArray(raw.leftOutIds) ? raw.leftOutIds.filter(isId) : [];
+  return {
+    promptTokens: isNumber(raw.promptTokens) ? raw.promptTokens : null,
+    contextSize: raw.contextSize,
+    leftOutIds: leftOut,
+  };
+}
+
+function restoreSettings(raw: unknown): ChatSettings | undefined {
+  if (!isObject(raw)) return undefined;
+  const sampling = restoreSampling(raw.sampling);
+  if (!sampling) return undefined;
+  const systemPrompt = typeof raw.systemPrompt === 'string' ? raw.systemPrompt : '';
+  return { systemPrompt: systemPrompt.slice(0, MAX_SYSTEM_PROMPT), sampling };
+}
+
 /** A v2 message without its links (restoreTree checks and rebuilds those). */
 function restoreMessage(raw: unknown): Omit<ChatMessage, 'childIds'> | null {
   if (!isObject(raw) || !isId(raw.id)) return null;
@@ -181,9 +234,13 @@ function restoreMessage(raw: unknown): Omit<ChatMessage, 'childIds'> | null {
   if (isObject(model) && typeof model.key === 'string' && typeof model.label === 'string') {
     message.model = { key: model.key, label: model.label };
   }
-  if (isObject(sampling) && isNumber(sampling.temperature) && isNumber(sampling.maxTokens)) {
-    message.sampling = { temperature: sampling.temperature, maxTokens: sampling.maxTokens };
+  const restoredSampling = restoreSampling(sampling);
+  if (restoredSampling) message.sampling = restoredSampling;
+  if (typeof raw.systemPrompt === 'string' && raw.systemPrompt !== '') {
+    message.systemPrompt = raw.systemPrompt.slice(0, MAX_SYSTEM_PROMPT);
   }
+  const context = restoreAnswerContext(raw.context);
+  if (context) message.context = context;
   const timings = restoreTimings(raw.timings);
   if (timings) message.timings = timings;
   if (isNumber(raw.reasoningMs) && raw.reasoningMs >= 0) message.reasoningMs = raw.reasoningMs;
@@ -239,6 +296,7 @@ export function restoreChat(raw: unknown): SavedChat | null {
     messages = nodes.every((m) => m !== null) ? restoreTree(nodes) : null;
   }
   if (!messages) return null;
+  const settings = restoreSettings(raw.settings);
   return {
     version: 2,
     id: raw.id,
@@ -248,6 +306,7 @@ export function restoreChat(raw: unknown): SavedChat | null {
     updatedAt: raw.updatedAt,
     messages,
     currentLeafId: restoreLeaf(raw.version === 1 ? null : raw.currentLeafId, messages),
+    ...(settings && { settings }),
   };
 }
 

@@ -1,5 +1,5 @@
 import { createContext, useContext, useEffect, useState, type ReactNode } from 'react';
-import { useEngineStore } from '../../lib/engine-context.tsx';
+import { useEngineStore, usePreferenceStore } from '../../lib/engine-context.tsx';
 import { useExternalStore } from '../../lib/external-store.ts';
 import { createChatStore, type ChatStore } from './chat-store.ts';
 
@@ -8,7 +8,13 @@ const ChatContext = createContext<ChatStore | null>(null);
 /** One conversation store for the chat panel and the chat history, restored from storage. */
 export function ChatProvider({ children }: { children: ReactNode }) {
   const engine = useEngineStore();
-  const [chat] = useState(() => createChatStore(engine));
+  const preferences = usePreferenceStore();
+  const [chat] = useState(() =>
+    createChatStore(engine, undefined, undefined, () => ({
+      systemPrompt: preferences.get().defaultSystemPrompt,
+      contextPolicy: preferences.get().contextPolicy,
+    })),
+  );
   useEffect(() => void chat.restore(), [chat]);
   return <ChatContext.Provider value={chat}>{children}</ChatContext.Provider>;
 }

@@ -2,6 +2,7 @@ import 'fake-indexeddb/auto';
 import { createStore, set } from 'idb-keyval';
 import { describe, expect, it, vi } from 'vitest';
 import type {
+  ContextUse,
   EngineApi,
   EngineError,
   GenerateRequest,
@@ -35,7 +36,9 @@ function freshArchive() {
 const shown = (chat: ChatStore) => pathTo(chat.get().messages, chat.get().currentLeafId);
 
 /** How a scripted answer ends: the pieces streamed, then `stop`, `length` or an error. */
-type Ending = { finishReason: 'stop' | 'length' } | { error: EngineError };
+type Ending = ({ finishReason: 'stop' | 'length' } | { error: EngineError }) & {
+  context?: ContextUse;
+};
 const ok = (finishReason: 'stop' | 'length' = 'stop'): Ending => ({ finishReason });
 
 const spec: ModelSpec = { engine: 'gguf', url: 'https://h.example/tiny.gguf', label: 'tiny' };
@@ -105,7 +108,10 @@ describe('chat store', () => {
       { tokens: ['Sure'], end: ok() },
     ]);
     const archive = memoryChatArchive();
-    const chat = createChatStore(engine, archive, Date.now, { systemPrompt: 'Be brief.' });
+    const chat = createChatStore(engine, archive, Date.now, () => ({
+      systemPrompt: 'Be brief.',
+      contextPolicy: 'drop-oldest',
+    }));
     await chat.send('Hello', 'chat');
     await chat.send('More?', 'chat');
     expect(requests[1]).toMatchObject({
@@ -636,5 +642,152 @@ describe('chat store: import', () => {
     });
     expect(await archive.list()).toEqual([]);
     expect(chat.get().saved).toEqual([]);
+  });
+});
+
+describe('conversation controls', () => {
+  const sentMessages = (request: GenerateRequest | undefined) =>
+    request?.mode === 'chat' ? request.messages.map((m) => `${m.role}:${m.content}`) : [];
+
+  it('regenerates an answer beside the old one; switching shows each', async () => {
+    const { engine, requests } = await scriptedEngine([
+      { tokens: ['First'], end: ok() },
+      { tokens: ['Second'], end: ok() },
+    ]);
+    const chat = createChatStore(engine, freshArchive().archive);
+    await chat.send('Hello', 'chat');
+    const firstId = shown(chat)[1]?.id ?? -1;
+    await chat.regenerate(firstId, 'chat');
+
+    expect(sentMessages(requests[1])).toEqual(['user:Hello']);
+    expect(shown(chat).map((m) => m.content)).toEqual(['Hello', 'Second']);
+    chat.switchTo(firstId);
+    expect(shown(chat).map((m) => m.content)).toEqual(['Hello', 'First']);
+    expect(chat.get().messages).toHaveLength(3);
+  });
+
+  it('an edit starts a branch and the old one stays reachable', async () => {
+    const { engine, requests } = await scriptedEngine([
+      { tokens: ['A1'], end: ok() },
+      { tokens: ['A2'], end: ok() },
+      { tokens: ['A2 edited'], end: ok() },
+    ]);
+    const chat = createChatStore(engine, freshArchive().archive);
+    await chat.send('Q1', 'chat');
+    await chat.send('Q2', 'chat');
+    const q2 = shown(chat)[2]?.id ?? -1;
+    await chat.edit(q2, 'Q2 edited', 'chat');
+
+    expect(sentMessages(requests[2])).toEqual(['user:Q1', 'assistant:A1', 'user:Q2 edited']);
+    expect(shown(chat).map((m) => m.content)).toEqual(['Q1', 'A1', 'Q2 edited', 'A2 edited']);
+    chat.switchTo(q2);
+    expect(shown(chat).map((m) => m.content)).toEqual(['Q1', 'A1', 'Q2', 'A2']);
+  });
+
+  it('deletes a message with what follows it, also from storage', async () => {
+    const { engine } = await scriptedEngine([
+      { tokens: ['A1'], end: ok() },
+      { tokens: ['A2'], end: ok() },
+    ]);
+    const { archive } = freshArchive();
+    const chat = createChatStore(engine, archive);
+    await chat.send('Q1', 'chat');
+    await chat.send('Q2', 'chat');
+    chat.removeMessage(shown(chat)[2]?.id ?? -1);
+    expect(shown(chat).map((m) => m.content)).toEqual(['Q1', 'A1']);
+    chat.removeMessage(shown(chat)[0]?.id ?? -1);
+    expect(shown(chat)).toEqual([]);
+    await vi.waitFor(async () => expect(await archive.list()).toEqual([]));
+  });
+
+  it('sends the chat’s system prompt first, asks for the context policy, and stores both settings', async () => {
+    const { engine, requests } = await scriptedEngine([{ tokens: ['Ok'], end: ok() }]);
+    const { archive } = freshArchive();
+    const chat = createChatStore(engine, archive, Date.now, () => ({
+      systemPrompt: 'Be brief.',
+      contextPolicy: 'stop',
+    }));
+    expect(chat.get().systemPrompt).toBe('Be brief.');
+    chat.setSettings({ sampling: { temperature: 0, maxTokens: 64, topK: 20, seed: 7 } });
+    await chat.send('Hi', 'chat');
+
+    expect(requests[0]).toMatchObject({
+      fit: 'stop',
+      sampling: { temperature: 0, maxTokens: 64, topK: 20, seed: 7 },
+      messages: [
+        { role: 'system', content: 'Be brief.' },
+        { role: 'user', content: 'Hi' },
+      ],
+    });
+    expect(shown(chat)[1]).toMatchObject({ systemPrompt: 'Be brief.', sampling: { seed: 7 } });
+    const [stored] = await archive.list();
+    expect(stored?.settings).toEqual({
+      systemPrompt: 'Be brief.',
+      sampling: { temperature: 0, maxTokens: 64, topK: 20, seed: 7 },
+    });
+  });
+
+  it('records which messages the engine left out to fit the context', async () => {
+    const { engine } = await scriptedEngine([
+      { tokens: ['A1'], end: ok() },
+      { tokens: ['A2'], end: ok() },
+      {
+        tokens: ['A3'],
+        end: {
+          finishReason: 'stop',
+          context: { promptTokens: 90, contextSize: 128, droppedMessages: 2 },
+        },
+      },
+    ]);
+    const chat = createChatStore(engine, freshArchive().archive);
+    chat.setSettings({ systemPrompt: 'System' });
+    await chat.send('Q1', 'chat');
+    await chat.send('Q2', 'chat');
+    await chat.send('Q3', 'chat');
+    const path = shown(chat);
+    expect(path.at(-1)?.context).toEqual({
+      promptTokens: 90,
+      contextSize: 128,
+      leftOutIds: [path[0]?.id, path[1]?.id],
+    });
+  });
+
+  it('opens a chat stored before chats had settings with the defaults and no system prompt', async () => {
+    const { engine } = await scriptedEngine([]);
+    const { store, archive } = freshArchive();
+    await set(
+      'old',
+      {
+        version: 2,
+        id: 'old',
+        title: 'Old',
+        createdAt: 1,
+        updatedAt: 2,
+        messages: [
+          { id: 1, parentId: null, role: 'user', content: 'Q', status: 'done' },
+          {
+            id: 2,
+            parentId: 1,
+            role: 'assistant',
+            content: 'A',
+            status: 'done',
+            sampling: { temperature: 0.2, maxTokens: 9 },
+          },
+        ],
+        currentLeafId: 2,
+      },
+      store,
+    );
+    const chat = createChatStore(engine, archive, Date.now, () => ({
+      systemPrompt: 'New default',
+      contextPolicy: 'drop-oldest',
+    }));
+    await chat.restore();
+    expect(chat.get()).toMatchObject({
+      chatId: 'old',
+      systemPrompt: '',
+      sampling: { temperature: 0.7 },
+    });
+    expect(shown(chat)[1]?.sampling).toEqual({ temperature: 0.2, maxTokens: 9 });
   });
 });

@@ -1,4 +1,9 @@
-import type { ChatTurn, GenerateRequest, SamplingSettings } from '../../shared/engine-protocol.ts';
+import type {
+  ChatTurn,
+  ContextPolicy,
+  GenerateRequest,
+  SamplingSettings,
+} from '../../shared/engine-protocol.ts';
 import { modelKey, modelLabel } from '../../shared/model-keys.ts';
 import { isGenerating, loadedModel } from '../../lib/engine-lifecycle.ts';
 import { mayGenerate, type EngineStore } from '../../lib/engine-store.ts';
@@ -9,10 +14,18 @@ import {
   openChatArchive,
   type ChatArchive,
   type ChatMessage,
+  type ChatSettings,
   type MessageId,
   type SavedChat,
 } from './chat-archive.ts';
-import { addChild, latestLeaf, pathTo, updateMessage, type NewMessage } from './chat-tree.ts';
+import {
+  addChild,
+  latestLeaf,
+  pathTo,
+  removeBranch,
+  updateMessage,
+  type NewMessage,
+} from './chat-tree.ts';
 import { mergeImported, readChatExport, sizeProblem, type ImportReport } from './chat-import.ts';
 import { createReasoningSplitter, splitReasoning, type ReasoningDelta } from './reasoning.ts';
 
@@ -35,7 +48,10 @@ export interface ChatSnapshot {
   saveError: string | null;
   /** The user's choice; null follows the model (chat when it has a chat template). */
   modeOverride: ChatMode | null;
+  /** The open conversation's sampling (each chat keeps its own; a new chat starts with these). */
   sampling: SamplingSettings;
+  /** The open conversation's system prompt ('' for none); a new chat starts with the default. */
+  systemPrompt: string;
   /**
    * The thinking switch, sent only to a model whose template has one
    * (`LoadedModel.thinking.switchable`); on by default, as those templates are.
@@ -51,6 +67,14 @@ export interface ChatStore extends ExternalStore<ChatSnapshot> {
   send: (text: string, mode: ChatMode) => Promise<void>;
   /** Shows the version of the conversation that goes through `id` (its newest continuation). */
   switchTo: (id: MessageId) => void;
+  /** Writes another answer to the question of answer `id`, beside the old ones, and shows it. */
+  regenerate: (id: MessageId, mode: ChatMode) => Promise<void>;
+  /** Sends `text` in place of question `id`: a new branch beside it, which is then shown. */
+  edit: (id: MessageId, text: string, mode: ChatMode) => Promise<void>;
+  /** Deletes message `id` and what follows it on its branches (`removeBranch`). */
+  removeMessage: (id: MessageId) => void;
+  /** Changes the open conversation's settings (stored with it, once it has a message). */
+  setSettings: (change: Partial<ChatSettings>) => void;
   stop: () => void;
   newChat: () => void;
   /** Reads the stored conversations and reopens the most recent one. */
@@ -67,21 +91,29 @@ export interface ChatStore extends ExternalStore<ChatSnapshot> {
   importChats: (file: Blob) => Promise<ImportReport>;
 }
 
-const defaultSampling: SamplingSettings = { temperature: 0.7, maxTokens: 512 };
+export const defaultSampling: SamplingSettings = { temperature: 0.7, maxTokens: 512 };
+
+/** What a new chat starts with and how a turn is fitted to the context (the user's preferences). */
+export interface ChatDefaults {
+  systemPrompt: string;
+  contextPolicy: ContextPolicy;
+}
+
+const noDefaults = (): ChatDefaults => ({ systemPrompt: '', contextPolicy: 'drop-oldest' });
 
 /**
- * A path as turns for the engine (content only: reasoning is never sent back). An exchange whose
- * answer failed or is empty is left out whole, so user and assistant turns keep alternating (some
- * chat templates insist).
+ * A path as turns for the engine (content only: reasoning is never sent back), each with the id
+ * of its message. An exchange whose answer failed or is empty is left out whole, so user and
+ * assistant turns keep alternating (some chat templates insist).
  */
-function historyTurns(path: readonly ChatMessage[]): ChatTurn[] {
-  const turns: ChatTurn[] = [];
+function historyTurns(path: readonly ChatMessage[]): { id: MessageId; turn: ChatTurn }[] {
+  const turns: { id: MessageId; turn: ChatTurn }[] = [];
   path.forEach((message, i) => {
     const answer = message.role === 'user' ? path[i + 1] : message;
     const answered =
       answer?.role === 'assistant' && answer.status !== 'error' && answer.content !== '';
     if (answered && answer.status !== 'streaming')
-      turns.push({ role: message.role, content: message.content });
+      turns.push({ id: message.id, turn: { role: message.role, content: message.content } });
   });
   return turns;
 }
@@ -89,18 +121,12 @@ function historyTurns(path: readonly ChatMessage[]): ChatTurn[] {
 /** While an answer streams it is saved at most this often, so closing the tab loses little. */
 const STREAM_SAVE_MS = 2000;
 
-export interface ChatStoreOptions {
-  /** Sent first in every chat request (an embedding site's instructions); never shown. */
-  systemPrompt?: string;
-}
-
 export function createChatStore(
   engine: EngineStore,
   archive: ChatArchive = openChatArchive(),
   now: () => number = Date.now,
-  { systemPrompt = '' }: ChatStoreOptions = {},
+  defaults: () => ChatDefaults = noDefaults,
 ): ChatStore {
-  const system: ChatTurn[] = systemPrompt ? [{ role: 'system', content: systemPrompt }] : [];
   const store = createExternalStore<ChatSnapshot>({
     chatId: crypto.randomUUID(),
     createdAt: now(),
@@ -111,6 +137,7 @@ export function createChatStore(
     saveError: null,
     modeOverride: null,
     sampling: defaultSampling,
+    systemPrompt: defaults().systemPrompt,
     thinking: true,
   });
   let nextId = 1;
@@ -175,7 +202,8 @@ export function createChatStore(
    * way; a failure becomes visible state.
    */
   function save(): Promise<void> {
-    const { chatId, createdAt, messages, currentLeafId, customTitle } = store.get();
+    const { chatId, createdAt, messages, currentLeafId, customTitle, sampling, systemPrompt } =
+      store.get();
     if (messages.length === 0) return saving;
     lastSave = now();
     const chat: SavedChat = {
@@ -187,6 +215,7 @@ export function createChatStore(
       updatedAt: lastSave,
       messages,
       currentLeafId,
+      settings: { systemPrompt, sampling },
     };
     saving = saving.then(() => write(chat));
     return saving;
@@ -200,11 +229,16 @@ export function createChatStore(
       messages: [],
       currentLeafId: null,
       title: '',
+      // The sampling carries over from the chat open before; the system prompt is the default.
+      settings: { systemPrompt: defaults().systemPrompt, sampling: store.get().sampling },
     });
   }
 
   function show(
-    chat: Pick<SavedChat, 'id' | 'createdAt' | 'messages' | 'currentLeafId' | 'title' | 'renamed'>,
+    chat: Pick<
+      SavedChat,
+      'id' | 'createdAt' | 'messages' | 'currentLeafId' | 'title' | 'renamed' | 'settings'
+    >,
   ) {
     nextId = Math.max(0, ...chat.messages.map((m) => m.id)) + 1;
     store.set((s) => ({
@@ -215,18 +249,25 @@ export function createChatStore(
       currentLeafId: chat.currentLeafId,
       customTitle: chat.renamed ? chat.title : null,
       saveError: null,
+      // A chat stored before chats had settings was written with no system prompt.
+      sampling: chat.settings?.sampling ?? defaultSampling,
+      systemPrompt: chat.settings?.systemPrompt ?? '',
     }));
   }
 
   /**
-   * Streams an answer to the question `questionId` as its newest child. Regenerate and edit will
-   * call this with an existing question or a new sibling of one.
+   * Streams an answer to the question `questionId` as its newest child: a new question's, or
+   * another one beside the old answers (regenerate), or an edited question's (a new branch).
    */
   async function answer(questionId: MessageId, mode: ChatMode, sentAt: number) {
-    const { messages, sampling, thinking } = store.get();
+    const { messages, sampling, thinking, systemPrompt } = store.get();
     const model = loadedModel(engine.get().state);
     const path = pathTo(messages, questionId);
     const question = path.at(-1)?.content ?? '';
+    const history = historyTurns(path.slice(0, -1));
+    const system: ChatTurn[] = systemPrompt.trim()
+      ? [{ role: 'system', content: systemPrompt }]
+      : [];
     const request: GenerateRequest =
       mode === 'chat'
         ? {
@@ -234,10 +275,11 @@ export function createChatStore(
             sampling,
             messages: [
               ...system,
-              ...historyTurns(path.slice(0, -1)),
+              ...history.map((h) => h.turn),
               { role: 'user', content: question },
             ],
             ...(model?.thinking.switchable && { thinking }),
+            fit: defaults().contextPolicy,
           }
         : { mode, sampling, prompt: question };
     // A completion continues the text as written: no part of it is reasoning.
@@ -251,6 +293,7 @@ export function createChatStore(
       reasoning: '',
       status: 'streaming',
       sampling,
+      ...(mode === 'chat' && system.length > 0 && { systemPrompt }),
       ...(model && { model: { key: modelKey(model.spec), label: modelLabel(model.spec) } }),
     });
     const chatId = store.get().chatId;
@@ -289,7 +332,7 @@ export function createChatStore(
         ...(reasoningMs !== null && { reasoningMs }),
       };
       if (!outcome.ok) return { ...m, status: 'error', error: outcome.error };
-      const { finishReason, measurements, text } = outcome.value;
+      const { finishReason, measurements, text, context } = outcome.value;
       // The worker's text is the reference; the streamed pieces only previewed it.
       const whole = mode === 'chat' ? splitReasoning(text, startsInReasoning) : { content: text };
       return {
@@ -297,6 +340,14 @@ export function createChatStore(
         ...(text !== '' && whole),
         status:
           finishReason === 'aborted' ? 'stopped' : finishReason === 'length' ? 'length' : 'done',
+        ...(context && {
+          context: {
+            promptTokens: context.promptTokens,
+            contextSize: context.contextSize,
+            // The engine leaves out the oldest history turns: the first ones after the system prompt.
+            leftOutIds: history.slice(0, context.droppedMessages).map((h) => h.id),
+          },
+        }),
         timings: {
           ...measurements,
           timeToFirstTokenMs: firstTokenAt === null ? null : firstTokenAt - sentAt,
@@ -329,6 +380,47 @@ export function createChatStore(
       void save();
     },
 
+    async regenerate(id, mode) {
+      const sentAt = performance.now();
+      const answered = store.get().messages.find((m) => m.id === id);
+      if (!mayGenerate(engine.get()) || answered?.role !== 'assistant') return;
+      if (answered.parentId === null) return;
+      await answer(answered.parentId, mode, sentAt);
+    },
+
+    async edit(id, text, mode) {
+      const sentAt = performance.now();
+      const question = store.get().messages.find((m) => m.id === id);
+      if (!mayGenerate(engine.get()) || question?.role !== 'user' || !text.trim()) return;
+      const editedId = append(question.parentId, {
+        role: 'user',
+        content: text,
+        reasoning: '',
+        status: 'done',
+      });
+      await answer(editedId, mode, sentAt);
+    },
+
+    removeMessage(id) {
+      if (isGenerating(engine.get().state)) return;
+      store.set((s) => ({ ...s, ...removeBranch(s.messages, id, s.currentLeafId) }));
+      const { chatId, messages } = store.get();
+      if (messages.length > 0) {
+        void save();
+        return;
+      }
+      // Nothing left to keep: the stored copy goes too (save() never writes an empty chat).
+      saving = saving.then(async () => {
+        await archive.remove(chatId).catch(() => undefined);
+        store.set((s) => ({ ...s, saved: s.saved.filter((c) => c.id !== chatId) }));
+      });
+    },
+
+    setSettings(change) {
+      store.set((s) => ({ ...s, ...change }));
+      void save();
+    },
+
     stop: () => engine.stop(),
 
     newChat,
@@ -337,7 +429,10 @@ export function createChatStore(
       const saved = await archive.list();
       store.set((s) => ({ ...s, saved }));
       const latest = saved[0];
-      if (latest && store.get().messages.length === 0) show(latest);
+      if (store.get().messages.length > 0) return;
+      if (latest) show(latest);
+      // The preferences may have been read only now: an empty new chat takes their default.
+      else store.set((s) => ({ ...s, systemPrompt: defaults().systemPrompt }));
     },
 
     open(id) {

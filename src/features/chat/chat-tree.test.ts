@@ -4,6 +4,7 @@ import {
   addChild,
   latestLeaf,
   pathTo,
+  removeBranch,
   siblingsOf,
   updateMessage,
   type NewMessage,
@@ -93,5 +94,35 @@ describe('chat tree', () => {
     const changed = updateMessage(tree, 4, (m) => ({ ...m, content: 'A4 again' }));
     expect(contents(changed)).toEqual(['Q1', 'A2', 'Q3', 'A4 again', 'A5', 'Q6', 'A7', 'Q8']);
     expect(contents(tree)).toContain('A4');
+  });
+});
+
+describe('removeBranch', () => {
+  it('deletes a message with everything below it and keeps the other branches', () => {
+    const { messages, currentLeafId } = removeBranch(branchedTree(), 5, 8);
+    expect(messages.map((m) => m.id)).toEqual([1, 2, 3, 4]);
+    expect(messages.find((m) => m.id === 1)?.childIds).toEqual([2]);
+    // The shown branch is gone: the other version of the deleted answer is shown.
+    expect(currentLeafId).toBe(4);
+  });
+
+  it('keeps the shown leaf when the deleted branch was elsewhere', () => {
+    const { messages, currentLeafId } = removeBranch(branchedTree(), 3, 7);
+    expect(messages.map((m) => m.id)).toEqual([1, 2, 5, 6, 7, 8]);
+    expect(messages.find((m) => m.id === 2)?.childIds).toEqual([]);
+    expect(currentLeafId).toBe(7);
+  });
+
+  it('falls back to the parent when the message had no other version', () => {
+    const { messages, currentLeafId } = removeBranch(branchedTree(), 7, 7);
+    expect(pathTo(messages, currentLeafId).map((m) => m.content)).toEqual(['Q1', 'A5', 'Q6']);
+    expect(removeBranch(branchedTree(), 1, 4)).toEqual({ messages: [], currentLeafId: null });
+  });
+
+  it('changes nothing for an unknown id', () => {
+    expect(removeBranch(branchedTree(), 99, 4)).toEqual({
+      messages: branchedTree(),
+      currentLeafId: 4,
+    });
   });
 });

@@ -67,3 +67,46 @@ export function updateMessage(
 ): ChatMessage[] {
   return messages.map((m) => (m.id === id ? change(m) : m));
 }
+
+/** `id` and every message below it. */
+function subtreeIds(messages: readonly ChatMessage[], id: MessageId): Set<MessageId> {
+  const index = byId(messages);
+  const found = new Set<MessageId>();
+  const pending = [id];
+  // The size bound stops a damaged tree whose links form a cycle.
+  while (pending.length > 0 && found.size < messages.length) {
+    const next = pending.pop();
+    const message = next === undefined ? undefined : index.get(next);
+    if (!message || found.has(message.id)) continue;
+    found.add(message.id);
+    pending.push(...message.childIds);
+  }
+  return found;
+}
+
+/**
+ * Deletes `id` with everything that follows it on its branches (an answer without its question,
+ * or a question without its answer, would break the turns' alternation), and picks what to show
+ * next: the shown leaf when it was elsewhere, else the newest remaining version of the deleted
+ * message (`latestLeaf`), else its parent.
+ */
+export function removeBranch(
+  messages: readonly ChatMessage[],
+  id: MessageId,
+  currentLeafId: MessageId | null,
+): { messages: ChatMessage[]; currentLeafId: MessageId | null } {
+  const target = messages.find((m) => m.id === id);
+  if (!target) return { messages: [...messages], currentLeafId };
+  const gone = subtreeIds(messages, id);
+  const kept = messages
+    .filter((m) => !gone.has(m.id))
+    .map((m) =>
+      m.id === target.parentId ? { ...m, childIds: m.childIds.filter((c) => c !== id) } : m,
+    );
+  if (currentLeafId !== null && !gone.has(currentLeafId)) return { messages: kept, currentLeafId };
+  const sibling = siblingsOf(messages, id)
+    .filter((m) => m.id !== id)
+    .at(-1);
+  const leaf = sibling ? latestLeaf(kept, sibling.id) : target.parentId;
+  return { messages: kept, currentLeafId: leaf };
+}

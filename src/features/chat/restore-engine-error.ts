@@ -43,6 +43,7 @@ const fieldsByKind: {
   'storage-full': { detail: text, storedBytes: countOrNull },
   'model-in-use': { label: text },
   'context-overflow': { contextSize: count },
+  'context-full': { promptTokens: count, reserveTokens: count, contextSize: count },
   'gpu-device-lost': { detail: text },
   'no-model-loaded': {},
   busy: { operation: oneOf('load', 'generate', 'measure') },

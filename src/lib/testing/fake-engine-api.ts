@@ -1,6 +1,7 @@
 import type {
   BenchmarkRun,
   BenchmarkStream,
+  ContextUse,
   DeviceReport,
   EngineApi,
   EngineError,
@@ -58,6 +59,8 @@ export interface FakeRun {
   pieces: string[];
   finishReason?: 'stop' | 'length';
   error?: EngineError;
+  /** What the run reports it took of the context (absent: nothing, as web-llm's completions). */
+  context?: ContextUse;
 }
 
 export const fakeDevice: DeviceReport = {
@@ -256,6 +259,7 @@ export function createFakeEngineApi(script: FakeEngineScript = {}): FakeEngineAp
         value: {
           finishReason: stream.signal.aborted ? 'aborted' : (run.finishReason ?? 'stop'),
           measurements: { promptTokens: 4, outputTokens: sent, prefillMs: 10, decodeMs: 5 * sent },
+          ...(run.context && { context: run.context }),
         },
       });
     },

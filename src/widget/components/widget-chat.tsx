@@ -1,6 +1,7 @@
 import { useMemo, useState } from 'react';
 import { MessageList } from '../../features/chat/components/message-list.tsx';
 import { Composer } from '../../features/chat/components/composer.tsx';
+import { useMessageControls } from '../../features/chat/components/use-message-controls.ts';
 import { memoryChatArchive } from '../../features/chat/chat-archive.ts';
 import { createChatStore } from '../../features/chat/chat-store.ts';
 import { pathTo } from '../../features/chat/chat-tree.ts';
@@ -18,7 +19,11 @@ export function WidgetChat() {
   const engine = useEngineStore();
   const { config } = useWidget();
   const [chat] = useState(() =>
-    createChatStore(engine, memoryChatArchive(), Date.now, { systemPrompt: config.systemPrompt }),
+    createChatStore(engine, memoryChatArchive(), Date.now, () => ({
+      // The embedding site's instructions start every chat.
+      systemPrompt: config.systemPrompt,
+      contextPolicy: 'drop-oldest',
+    })),
   );
   const { messages, currentLeafId } = useExternalStore(chat);
   const shown = useMemo(() => pathTo(messages, currentLeafId), [messages, currentLeafId]);
@@ -26,6 +31,7 @@ export function WidgetChat() {
   const generating = useEngineValue((s) => isGenerating(s.state));
   const canSend = useEngineValue(mayGenerate);
   const mode = model && !model.hasChatTemplate ? 'complete' : 'chat';
+  const { leftOut, handlers } = useMessageControls(chat, shown, mode);
   return (
     <section aria-label="Chat" className="chat">
       <div className="chat-actions">
@@ -38,7 +44,16 @@ export function WidgetChat() {
           New chat
         </button>
       </div>
-      <MessageList messages={shown} mode={mode} />
+      <MessageList
+        messages={shown}
+        tree={messages}
+        mode={mode}
+        busy={generating}
+        canSend={canSend}
+        leftOut={leftOut}
+        handlers={handlers}
+        onEdit={(id, text) => void chat.edit(id, text, mode)}
+      />
       <Composer
         canSend={canSend}
         generating={generating}

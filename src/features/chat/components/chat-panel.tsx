@@ -7,9 +7,11 @@ import { useChat, useChatStore } from '../chat-context.tsx';
 import type { ChatMode } from '../chat-store.ts';
 import { pathTo } from '../chat-tree.ts';
 import { Composer } from './composer.tsx';
+import { ContextMeter } from './context-meter.tsx';
 import { GenerationSettings } from './generation-settings.tsx';
 import { MessageList } from './message-list.tsx';
 import { ThinkingSwitch } from './thinking-switch.tsx';
+import { useMessageControls } from './use-message-controls.ts';
 
 /**
  * The conversation at full height with the composer always below it. `beforeComposer` is what
@@ -20,9 +22,11 @@ export function ChatPanel({ beforeComposer }: { beforeComposer?: ReactNode }) {
   const generating = useEngineValue((s) => isGenerating(s.state));
   const canSend = useEngineValue(mayGenerate);
   const chat = useChatStore();
-  const { messages, currentLeafId, modeOverride, sampling, thinking, saveError } = useChat();
+  const { messages, currentLeafId, modeOverride, sampling, systemPrompt, thinking, saveError } =
+    useChat();
   const shown = useMemo(() => pathTo(messages, currentLeafId), [messages, currentLeafId]);
   const mode: ChatMode = modeOverride ?? (model && !model.hasChatTemplate ? 'complete' : 'chat');
+  const { leftOut, handlers } = useMessageControls(chat, shown, mode);
 
   return (
     <section aria-labelledby="chat-heading" className="chat">
@@ -35,7 +39,9 @@ export function ChatPanel({ beforeComposer }: { beforeComposer?: ReactNode }) {
           sampling={sampling}
           hasChatTemplate={model?.hasChatTemplate ?? true}
           onMode={(modeOverride) => chat.set((s) => ({ ...s, modeOverride }))}
-          onSampling={(sampling) => chat.set((s) => ({ ...s, sampling }))}
+          systemPrompt={systemPrompt}
+          onSampling={(sampling) => chat.setSettings({ sampling })}
+          onSystemPrompt={(systemPrompt) => chat.setSettings({ systemPrompt })}
         />
         {mode === 'chat' && model?.thinking.switchable && (
           <ThinkingSwitch
@@ -54,7 +60,17 @@ export function ChatPanel({ beforeComposer }: { beforeComposer?: ReactNode }) {
           New chat
         </button>
       </header>
-      <MessageList messages={shown} mode={mode} />
+      <ContextMeter path={shown} model={model} />
+      <MessageList
+        messages={shown}
+        tree={messages}
+        mode={mode}
+        busy={generating}
+        canSend={canSend}
+        leftOut={leftOut}
+        handlers={handlers}
+        onEdit={(id, text) => void chat.edit(id, text, mode)}
+      />
       {saveError && (
         <p role="alert" className="alert">
           {saveError}

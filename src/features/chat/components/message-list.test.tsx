@@ -5,13 +5,24 @@ import { restoreChat } from '../chat-archive.ts';
 import { pathTo } from '../chat-tree.ts';
 import { MessageList } from './message-list.tsx';
 
+const noop = () => undefined;
+
 /** Renders a stored conversation as the chat panel shows it after a reload. */
-function renderStored(record: unknown) {
+function renderStored(record: unknown, leftOut: ReadonlySet<number> = new Set()) {
   const chat = restoreChat(record);
   if (!chat) throw new Error('the record did not restore');
   const root = document.createElement('div');
   root.innerHTML = renderToStaticMarkup(
-    <MessageList messages={pathTo(chat.messages, chat.currentLeafId)} mode="chat" />,
+    <MessageList
+      messages={pathTo(chat.messages, chat.currentLeafId)}
+      tree={chat.messages}
+      mode="chat"
+      busy={false}
+      canSend
+      leftOut={leftOut}
+      handlers={{ regenerate: noop, remove: noop, switchTo: noop }}
+      onEdit={noop}
+    />,
   );
   return root;
 }
@@ -64,6 +75,45 @@ describe('message list', () => {
     expect([...root.querySelectorAll('.text')].map((t) => t.textContent.trim())).toEqual([
       'Hi',
       'First answer',
+    ]);
+  });
+
+  it('shows which version of its turn an answer is, and marks what the context left out', () => {
+    const message = (id: number, parentId: number | null, role: string, content: string) => ({
+      id,
+      parentId,
+      role,
+      content,
+      status: 'done',
+    });
+    const root = renderStored(
+      {
+        version: 2,
+        id: 'c',
+        title: 'Hi',
+        createdAt: 1,
+        updatedAt: 1,
+        messages: [
+          message(1, null, 'user', 'Hi'),
+          message(2, 1, 'assistant', 'First answer'),
+          message(3, 1, 'assistant', 'Second answer'),
+          message(4, 3, 'user', 'More'),
+          {
+            ...message(5, 4, 'assistant', 'Yes'),
+            sampling: { temperature: 0, maxTokens: 9, seed: 3 },
+          },
+        ],
+        currentLeafId: 5,
+      },
+      new Set([1, 3]),
+    );
+    const versions = root.querySelector('[aria-label="Versions of this answer"]');
+    expect(versions?.textContent).toBe('‹2/2›');
+    expect(root.querySelectorAll('[data-left-out]')).toHaveLength(2);
+    const settings = [...root.querySelectorAll('[data-testid="answer-settings"]')];
+    expect(settings.map((p) => p.textContent)).toEqual([
+      'unknown model · no system prompt',
+      'unknown model · temperature 0 · seed 3 · max 9 tokens · no system prompt',
     ]);
   });
 });

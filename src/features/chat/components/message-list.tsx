@@ -1,13 +1,64 @@
-import { memo, useLayoutEffect, useRef } from 'react';
+import { memo, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { errorMessage } from '../../../lib/error-messages.ts';
-import type { ChatMessage } from '../chat-archive.ts';
+import type { ChatMessage, MessageId } from '../chat-archive.ts';
 import type { ChatMode } from '../chat-store.ts';
+import { siblingsOf } from '../chat-tree.ts';
+import { AnswerSettings } from './answer-settings.tsx';
+import {
+  EditMessage,
+  MessageActions,
+  type MessageHandlers,
+  type Versions,
+} from './message-actions.tsx';
 import { AnswerSpeed } from './answer-speed.tsx';
 import { MarkdownView } from './markdown-view.tsx';
 import { ThinkingBlock } from './thinking-block.tsx';
 
-/** Model output is untrusted: it is rendered as sanitized markdown; the user's text as plain text. */
-export function MessageList({ messages, mode }: { messages: ChatMessage[]; mode: ChatMode }) {
+/** Which version of its turn each message of `path` is, by id. */
+function versionsOf(tree: readonly ChatMessage[], path: readonly ChatMessage[]) {
+  const versions = new Map<MessageId, Versions>();
+  for (const message of path) {
+    const siblings = siblingsOf(tree, message.id);
+    const at = siblings.findIndex((m) => m.id === message.id);
+    versions.set(message.id, {
+      index: at + 1,
+      count: siblings.length,
+      previousId: siblings[at - 1]?.id ?? null,
+      nextId: siblings[at + 1]?.id ?? null,
+    });
+  }
+  return versions;
+}
+
+const single: Versions = { index: 1, count: 1, previousId: null, nextId: null };
+
+/**
+ * The shown path of the conversation. Model output is untrusted: it is rendered as sanitized
+ * markdown; the user's text as plain text. `leftOut`: the messages the last answer did not see.
+ */
+export function MessageList({
+  messages,
+  tree,
+  mode,
+  busy,
+  canSend,
+  leftOut,
+  handlers,
+  onEdit,
+}: {
+  messages: ChatMessage[];
+  tree: ChatMessage[];
+  mode: ChatMode;
+  /** An answer is being written: nothing may change the conversation. */
+  busy: boolean;
+  canSend: boolean;
+  leftOut: ReadonlySet<MessageId>;
+  handlers: Omit<MessageHandlers, 'startEdit'>;
+  onEdit: (id: MessageId, text: string) => void;
+}) {
+  const [editingId, setEditingId] = useState<MessageId | null>(null);
+  const versions = useMemo(() => versionsOf(tree, messages), [tree, messages]);
+  const allHandlers = useMemo(() => ({ ...handlers, startEdit: setEditingId }), [handlers]);
   const list = useRef<HTMLDivElement>(null);
   // Follow the answer only while the reader is at the bottom: scrolling up to read stays put.
   // Layout effects, so the new text is never painted before the scroll that reveals it.
@@ -47,18 +98,62 @@ export function MessageList({ messages, mode }: { messages: ChatMessage[]; mode:
             : 'Your conversation stays in this tab. Nothing you type leaves this device.'}
         </p>
       )}
-      {messages.map((message) => (
-        <Message key={message.id} message={message} />
-      ))}
+      {messages.map((message) =>
+        message.id === editingId ? (
+          <EditMessage
+            key={message.id}
+            initial={message.content}
+            canSend={canSend}
+            onCancel={() => setEditingId(null)}
+            onSend={(text) => {
+              setEditingId(null);
+              onEdit(message.id, text);
+            }}
+          />
+        ) : (
+          <Message
+            key={message.id}
+            message={message}
+            versions={versions.get(message.id) ?? single}
+            busy={busy}
+            leftOut={leftOut.has(message.id)}
+            handlers={allHandlers}
+          />
+        ),
+      )}
     </div>
   );
 }
 
-const Message = memo(function Message({ message }: { message: ChatMessage }) {
+const Message = memo(function Message({
+  message,
+  versions,
+  busy,
+  leftOut,
+  handlers,
+}: {
+  message: ChatMessage;
+  versions: Versions;
+  busy: boolean;
+  leftOut: boolean;
+  handlers: MessageHandlers;
+}) {
   const who = message.role === 'user' ? 'You' : 'Model';
   return (
-    <article aria-label={who} className={`message ${message.role}`} data-status={message.status}>
+    <article
+      aria-label={who}
+      className={`message ${message.role}`}
+      data-status={message.status}
+      data-left-out={leftOut || undefined}
+      // Focusable, so the settings shown on hover are shown to the keyboard too.
+      tabIndex={-1}
+    >
       <p className="who">{who}</p>
+      {leftOut && (
+        <p className="note left-out-note">
+          Left out of the context: the model no longer sees this message.
+        </p>
+      )}
       {message.role === 'assistant' && message.reasoning !== '' && (
         <ThinkingBlock
           reasoning={message.reasoning}
@@ -86,6 +181,12 @@ const Message = memo(function Message({ message }: { message: ChatMessage }) {
         </div>
       )}
       {message.role === 'assistant' && <AnswerSpeed message={message} />}
+      {message.role === 'assistant' && message.status !== 'streaming' && (
+        <AnswerSettings message={message} />
+      )}
+      {message.status !== 'streaming' && (
+        <MessageActions message={message} versions={versions} busy={busy} handlers={handlers} />
+      )}
     </article>
   );
 });

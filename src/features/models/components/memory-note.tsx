@@ -1,4 +1,4 @@
-import { useEngineValue } from '../../../lib/engine-context.tsx';
+import { useEngineValue, usePreference } from '../../../lib/engine-context.tsx';
 import type { AttentionShape } from '../../../shared/memory-estimate.ts';
 import { estimateMemory, memoryVerdict } from '../../../shared/memory-estimate.ts';
 import { formatBytes } from '../../../lib/format.ts';
@@ -15,7 +15,9 @@ export function MemoryNote({
   attention: AttentionShape | null;
 }) {
   const device = useEngineValue((s) => s.device);
-  const estimate = estimateMemory(weightsBytes, attention);
+  // The context every load asks for (a model trained for less gets less, so this is the most).
+  const contextSize = usePreference('contextSize');
+  const estimate = estimateMemory(weightsBytes, attention, contextSize);
   const verdict = memoryVerdict(estimate, device);
   const kv =
     estimate.kvCacheBytes !== null

@@ -13,6 +13,7 @@ import { AddFromHf } from './add-from-hf.tsx';
 import { AddLocalFile } from './add-local-file.tsx';
 import { AddModelUrl } from './add-model-url.tsx';
 import { BackendSetting } from './backend-setting.tsx';
+import { ContextSetting } from './context-setting.tsx';
 import { LoadProgress } from './load-progress.tsx';
 import { MemoryNote } from './memory-note.tsx';
 
@@ -58,6 +59,7 @@ export function ModelPicker() {
       <h2 id="models-heading">Models</h2>
 
       <BackendSetting />
+      <ContextSetting />
 
       <LoadProgress />
 
