@@ -80,8 +80,11 @@ export interface EngineSession {
  */
 export interface EngineStore extends ExternalStore<EngineSnapshot> {
   start: () => Promise<void>;
-  /** Loads with the backend of the persisted preferences (whichever view asks). */
-  load: (spec: ModelSpec) => Promise<ModelOutcome<LoadedModel>>;
+  /**
+   * Loads with the backend of the persisted preferences (whichever view asks), or with
+   * `backend` for this load only (the CPU, after the GPU was lost).
+   */
+  load: (spec: ModelSpec, backend?: BackendPreference) => Promise<ModelOutcome<LoadedModel>>;
   /** Copies a file picked on this device into storage, then loads it. */
   loadLocalFile: (file: File) => Promise<ModelOutcome<LoadedModel>>;
   /** Copies a file picked on this device into storage, and ends with the spec to load it by. */
@@ -131,6 +134,13 @@ export interface EngineStoreParts {
   preferences: PreferenceStore;
   adapterRecheckMs?: readonly number[];
 }
+
+const workerCrashed = (cause: unknown): EngineError => ({
+  kind: 'engine-crashed',
+  detail: cause instanceof Error ? cause.message : String(cause),
+  neededBytes: null,
+  limitBytes: null,
+});
 
 const busy = (state: EngineState, heldBy: string | null): EngineError => ({
   kind: 'busy',
@@ -190,6 +200,8 @@ export function createEngineStore(
       },
     );
     loadController = null;
+    if (outcome.ok) watchLosses();
+    else afterFailure(outcome.error);
     const attempt = failedAgain(spec, outcome.ok ? null : outcome.error);
     setState(
       outcome.ok
@@ -254,6 +266,7 @@ export function createEngineStore(
       },
     });
     generateController = null;
+    if (!outcome.ok) afterFailure(outcome.error);
     runs.end(id, outcome.ok ? outcome.value : null, performance.now());
     setState(
       outcome.ok
@@ -270,6 +283,7 @@ export function createEngineStore(
     if (!canGenerate(state())) return refused();
     setState({ status: 'measuring', model });
     const outcome = await work();
+    if (!outcome.ok) afterFailure(outcome.error);
     setState(
       outcome.ok
         ? { status: 'ready', model }
@@ -278,16 +292,71 @@ export function createEngineStore(
     return outcome;
   };
 
+  let rechecking = false;
   const recheckAdapter = async () => {
-    for (const wait of adapterRecheckMs) {
-      await new Promise((resolve) => setTimeout(resolve, wait));
-      const device = await client.probe(true).catch(() => null);
-      if (device?.gpu.status === 'available') {
-        store.set((s) => ({ ...s, device }));
-        return;
+    if (rechecking) return;
+    rechecking = true;
+    try {
+      for (const wait of adapterRecheckMs) {
+        await new Promise((resolve) => setTimeout(resolve, wait));
+        const device = await client.probe(true).catch(() => null);
+        if (device?.gpu.status === 'available') {
+          store.set((s) => ({ ...s, device }));
+          return;
+        }
       }
+    } finally {
+      rechecking = false;
     }
   };
+
+  /**
+   * After a lost GPU device the adapter it came from is gone: what the browser offers now (often
+   * nothing until its GPU process is back) decides how the model can be loaded again.
+   */
+  const reprobe = async () => {
+    const device = await client.probe(true).catch(() => null);
+    if (device) store.set((s) => ({ ...s, device }));
+    if (device?.gpu.status === 'no-adapter') void recheckAdapter();
+  };
+
+  /** A failure that took the model with it (see `losesModel`). */
+  function afterFailure(error: EngineError) {
+    if (error.kind === 'gpu-device-lost') void reprobe();
+  }
+
+  /**
+   * The engine can drop its model between answers (a lost GPU device, a dead worker): the
+   * state then says so and names the model, so that one click loads it again. One watch at a
+   * time, from the first load on; a dead worker ends it until the next load starts a new one.
+   */
+  let watching = false;
+  function watchLosses() {
+    if (watching) return;
+    watching = true;
+    const lost = (spec: ModelSpec, error: EngineError) => {
+      const now = state();
+      const model = loadedModel(now);
+      // A run under way reports the loss as its own outcome.
+      if (now.status === 'generating' || now.status === 'measuring') return;
+      if (!model || modelKey(model.spec) !== modelKey(spec)) return;
+      setState({ status: 'error', error, model: null, spec, attempt: 1 });
+      afterFailure(error);
+    };
+    void (async () => {
+      for (;;) {
+        try {
+          const loss = await client.lostModel();
+          lost(loss.spec, loss.error);
+        } catch (cause) {
+          watching = false;
+          const model = loadedModel(state());
+          if (model) lost(model.spec, workerCrashed(cause));
+          return;
+        }
+      }
+    })();
+  }
 
   return {
     ...store,
@@ -317,10 +386,10 @@ export function createEngineStore(
       }
     },
 
-    async load(spec) {
+    async load(spec, backend) {
       if (!mayLoad(store.get())) return refused();
       loadController = new AbortController();
-      return loadSpec(spec, loadController);
+      return loadSpec(spec, loadController, backend);
     },
 
     async loadLocalFile(file) {

@@ -67,6 +67,12 @@ const examples: { [K in EngineError['kind']]: Extract<EngineError, { kind: K }> 
   'storage-full': { kind: 'storage-full', detail: '', storedBytes: 3_000_000 },
   'context-overflow': { kind: 'context-overflow', contextSize: 512 },
   'gpu-device-lost': { kind: 'gpu-device-lost', detail: '' },
+  'engine-crashed': {
+    kind: 'engine-crashed',
+    detail: 'worker stopped',
+    neededBytes: 6e9,
+    limitBytes: 4e9,
+  },
   'no-model-loaded': { kind: 'no-model-loaded' },
   busy: { kind: 'busy', operation: 'load' },
   cancelled: { kind: 'cancelled' },
@@ -137,5 +143,24 @@ describe('errorMessage', () => {
     const gated = errorMessage({ ...examples['download-failed'], status: 401 });
     expect(gated.title).toContain('answered 401 (the file needs a login');
     expect(gated.action).toContain('open to everyone');
+  });
+});
+
+describe('a model lost by itself', () => {
+  it('a lost GPU keeps the chat and offers to load the model again', () => {
+    const lost = errorMessage({ kind: 'gpu-device-lost', detail: 'GPU process crashed' });
+    expect(lost.title).toContain('GPU process crashed');
+    expect(lost.title).toContain('answer so far are kept');
+    expect(errorRecovery(examples['gpu-device-lost'])).toBe('reload-model');
+  });
+
+  it('a crash says what fits, and offers no reload of a model too big to fit', () => {
+    const tooBig = errorMessage(examples['engine-crashed']);
+    expect(tooBig.action).toContain("needs about 6.0 GB, more than this device's 4.0 GB");
+    expect(tooBig.action).toContain('Models up to about 4.0 GB');
+    expect(errorRecovery(examples['engine-crashed'])).toBe('none');
+    const killed = { ...examples['engine-crashed'], neededBytes: null, limitBytes: null };
+    expect(errorMessage(killed).title).toContain('stored models are kept');
+    expect(errorRecovery(killed)).toBe('reload-model');
   });
 });

@@ -60,6 +60,13 @@ class NativeLog {
   readonly bufferDevices = new Set<string>();
   readonly memory: ModelMemory = { weightsBytes: null, kvCacheBytes: null, computeBytes: null };
   lastError = '';
+  /** Settles once the model can no longer run (see `engineFault`); never rejects. */
+  readonly fault: Promise<EngineError>;
+  private reportFault: (error: EngineError) => void = () => undefined;
+
+  constructor() {
+    this.fault = new Promise((resolve) => (this.reportFault = resolve));
+  }
 
   readonly logger: WllamaLogger = {
     debug: (...args: unknown[]) => void this.capture(args),
@@ -69,6 +76,8 @@ class NativeLog {
   };
 
   private capture(args: unknown[]): string {
+    const fault = engineFault(args);
+    if (fault) this.reportFault(fault);
     const line = args.map(String).join(' ');
     const buffer = /(\S+) +(model|KV|compute|output) buffer size = +([\d.]+) MiB/.exec(line);
     if (buffer) {
@@ -79,6 +88,42 @@ class NativeLog {
     }
     return line;
   }
+}
+
+/**
+ * llama.cpp's WebGPU backend logs the `lost` promise of its GPUDevice (which lives in wllama's
+ * own worker, out of our reach) as this line; Chromium resolves that promise when its GPU
+ * process crashes or the driver resets.
+ */
+const DEVICE_LOST = /ggml_webgpu: Device lost!.*Message: (.*)/;
+
+/**
+ * Whether a native log call says the model cannot run any more: its GPU device was lost, or
+ * wllama's worker died (wllama hands the worker's `error` event to the logger and leaves its
+ * pending calls waiting forever, so this is the only sign of it).
+ */
+function engineFault(args: unknown[]): EngineError | null {
+  const [first] = args;
+  if (typeof ErrorEvent !== 'undefined' && first instanceof ErrorEvent) {
+    return {
+      kind: 'engine-crashed',
+      detail: first.message || "llama.cpp's worker stopped",
+      neededBytes: null,
+      limitBytes: null,
+    };
+  }
+  const lost = DEVICE_LOST.exec(args.map(String).join(' '));
+  return lost ? { kind: 'gpu-device-lost', detail: lost[1]?.trim() || 'device lost' } : null;
+}
+
+/** Settles with `work`, or fails with the engine's fault if one comes first. */
+function unlessFault<T>(work: Promise<T>, log: NativeLog): Promise<T> {
+  return Promise.race([
+    work,
+    log.fault.then((error) => {
+      throw new EngineFailure(error);
+    }),
+  ]);
 }
 
 /** Which of llama.cpp's buffers counts as what (its small output buffer goes with compute). */
@@ -133,12 +178,17 @@ export async function loadWllamaEngine(input: WllamaLoadInput): Promise<LocalEng
     // Threads, flash attention, batch sizes and the KV cache type stay wllama's defaults: measured
     // on the CPU, none of them moved decode beyond the noise, because nearly all the time is spent in
     // the wasm build's own dot-product kernels (q4_0's is scalar), which no load param reaches.
-    await wllama.loadModel(input.files, {
-      n_ctx: contextSize,
-      n_gpu_layers: input.backend === 'cpu' ? 0 : ALL_LAYERS,
-    });
+    // A worker of wllama's that dies while loading would leave this waiting for ever.
+    await unlessFault(
+      wllama.loadModel(input.files, {
+        n_ctx: contextSize,
+        n_gpu_layers: input.backend === 'cpu' ? 0 : ALL_LAYERS,
+      }),
+      log,
+    );
   } catch (cause) {
     await wllama.exit().catch(() => undefined);
+    if (cause instanceof EngineFailure) throw cause;
     throw new EngineFailure({ kind: 'model-load-failed', detail: describe(cause) });
   }
 
@@ -177,6 +227,7 @@ export async function loadWllamaEngine(input: WllamaLoadInput): Promise<LocalEng
 
   return {
     loaded,
+    fault: log.fault,
 
     async generate(request, onToken, signal): Promise<GenerationResult> {
       const run = new RunRecorder(onToken);
@@ -200,22 +251,29 @@ export async function loadWllamaEngine(input: WllamaLoadInput): Promise<LocalEng
       try {
         if (request.mode === 'chat') {
           const inline = createReasoningInliner();
-          await wllama.createChatCompletion({
-            ...common,
-            messages: request.messages,
-            ...(request.thinking !== undefined && {
-              chat_template_kwargs: { enable_thinking: request.thinking },
+          await unlessFault(
+            wllama.createChatCompletion({
+              ...common,
+              messages: request.messages,
+              ...(request.thinking !== undefined && {
+                chat_template_kwargs: { enable_thinking: request.thinking },
+              }),
+              onData: (chunk: ChatCompletionChunk) => take(chunk, inline(chunk.choices[0]?.delta)),
             }),
-            onData: (chunk: ChatCompletionChunk) => take(chunk, inline(chunk.choices[0]?.delta)),
-          });
+            log,
+          );
         } else {
-          await wllama.createCompletion({
-            ...common,
-            prompt: request.prompt,
-            onData: (chunk: RawCompletionChunk) => take(chunk, chunk.choices[0]?.text),
-          });
+          await unlessFault(
+            wllama.createCompletion({
+              ...common,
+              prompt: request.prompt,
+              onData: (chunk: RawCompletionChunk) => take(chunk, chunk.choices[0]?.text),
+            }),
+            log,
+          );
         }
       } catch (cause) {
+        if (cause instanceof EngineFailure) throw cause;
         if (!isAbortError(cause)) {
           throw new EngineFailure(generationError(cause, contextSize, log));
         }

@@ -44,6 +44,7 @@ const fieldsByKind: {
   'model-in-use': { label: text },
   'context-overflow': { contextSize: count },
   'gpu-device-lost': { detail: text },
+  'engine-crashed': { detail: text, neededBytes: countOrNull, limitBytes: countOrNull },
   'no-model-loaded': {},
   busy: { operation: oneOf('load', 'generate', 'measure') },
   cancelled: {},
