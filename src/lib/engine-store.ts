@@ -34,6 +34,7 @@ import type {
   StoredModel,
 } from '../shared/engine-protocol.ts';
 import { modelKey, modelLabel } from '../shared/model-keys.ts';
+import { estimateMemory, memoryVerdict } from '../shared/memory-estimate.ts';
 
 export interface EngineSnapshot {
   state: EngineState;
@@ -206,7 +207,7 @@ export function createEngineStore(
     setState(
       outcome.ok
         ? { status: 'ready', model: outcome.value }
-        : loadFailed(outcome.error, outcome.loaded, spec, attempt),
+        : loadFailed(explained(outcome.error, spec), outcome.loaded, spec, attempt),
     );
     // The model to open again next time; the lab's variants (loaded while it holds the
     // engine) are measurements, not the user's choice.
@@ -271,7 +272,7 @@ export function createEngineStore(
     setState(
       outcome.ok
         ? { status: 'ready', model }
-        : runFailed(outcome.error, outcome.loaded, model.spec),
+        : runFailed(explained(outcome.error, model.spec), outcome.loaded, model.spec),
     );
     return outcome;
   };
@@ -320,6 +321,19 @@ export function createEngineStore(
     if (device?.gpu.status === 'no-adapter') void recheckAdapter();
   };
 
+  /**
+   * A dead engine worker says what the model needed against what this device has, from the
+   * stored file's size (its weights; the context comes on top) and the device's limits.
+   */
+  const explained = (error: EngineError, spec: ModelSpec): EngineError => {
+    if (error.kind !== 'engine-crashed' || error.neededBytes !== null) return error;
+    const stored = store.get().stored.find((s) => modelKey(s.spec) === modelKey(spec));
+    if (!stored?.sizeBytes) return error;
+    const estimate = estimateMemory(stored.sizeBytes, null);
+    const { limitBytes } = memoryVerdict(estimate, store.get().device);
+    return { ...error, neededBytes: estimate.totalBytes, limitBytes };
+  };
+
   /** A failure that took the model with it (see `losesModel`). */
   function afterFailure(error: EngineError) {
     if (error.kind === 'gpu-device-lost') void reprobe();
@@ -340,7 +354,7 @@ export function createEngineStore(
       // A run under way reports the loss as its own outcome.
       if (now.status === 'generating' || now.status === 'measuring') return;
       if (!model || modelKey(model.spec) !== modelKey(spec)) return;
-      setState({ status: 'error', error, model: null, spec, attempt: 1 });
+      setState({ status: 'error', error: explained(error, spec), model: null, spec, attempt: 1 });
       afterFailure(error);
     };
     void (async () => {
