@@ -40,6 +40,12 @@ const examples: { [K in EngineError['kind']]: Extract<EngineError, { kind: K }> 
     availableBytes: 1e9,
     quotaBytes: 2e9,
   },
+  'stored-model-damaged': {
+    kind: 'stored-model-damaged',
+    label: 'tiny',
+    problem: 'piece 2 of 3 is missing',
+    local: false,
+  },
   'model-in-use': { kind: 'model-in-use', label: 'tiny' },
   'not-gguf': { kind: 'not-gguf', source: 'x' },
   'unsupported-gguf-version': { kind: 'unsupported-gguf-version', source: 'x', version: 1 },

@@ -102,6 +102,13 @@ export function errorMessage(error: EngineError): ErrorMessage {
         action:
           'This is not a download problem: the file itself is broken at its source, so downloading it again cannot help. Use another file or quantization of the model.',
       };
+    case 'stored-model-damaged':
+      return {
+        title: `The stored copy of ${error.label} is damaged: ${error.problem}. It was removed; your other models and chats are untouched.`,
+        action: error.local
+          ? 'Pick the file on this device again to store a new copy.'
+          : 'Download it again to store a new copy.',
+      };
     case 'model-load-failed':
       return {
         title: `The engine could not load this model: ${error.detail}`,
@@ -244,6 +251,8 @@ export function errorRecovery(error: EngineError): Recovery {
       return error.storedBytes > 0 ? 'resume' : 'download-again';
     case 'storage-full':
       return error.storedBytes !== null && error.storedBytes > 0 ? 'resume' : 'download-again';
+    case 'stored-model-damaged':
+      return error.local ? 'none' : 'download-again';
     case 'checksum-mismatch':
     case 'size-mismatch':
     case 'truncated-file':

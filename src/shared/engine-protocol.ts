@@ -288,6 +288,12 @@ export type EngineError =
    * help. `problem` says what, in words.
    */
   | { kind: 'malformed-gguf'; source: string; problem: string }
+  /**
+   * A model stored complete failed its checks when opened (a piece evicted or cut, a header
+   * that no longer reads): its copy was discarded; nothing else was touched. `local`: a file
+   * from this device, which only picking it again brings back.
+   */
+  | { kind: 'stored-model-damaged'; label: string; problem: string; local: boolean }
   | { kind: 'model-load-failed'; detail: string }
   | { kind: 'unknown-model'; modelId: string }
   | { kind: 'no-webgpu'; modelId: string }

@@ -35,6 +35,7 @@ const fieldsByKind: {
   'unsupported-gguf-version': { source: text, version: count },
   'truncated-file': { source: text, expectedBytes: countOrNull, actualBytes: count },
   'malformed-gguf': { source: text, problem: text },
+  'stored-model-damaged': { label: text, problem: text, local: oneOf(true, false) },
   'model-load-failed': { detail: text },
   'unknown-model': { modelId: text },
   'no-webgpu': { modelId: text },
