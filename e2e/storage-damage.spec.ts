@@ -27,13 +27,13 @@ async function damageFirstChunk(page: Page, url: string, how: 'missing' | 'zeroe
       const db = await new Promise<IDBDatabase>((resolve, reject) => {
         const open = indexedDB.open('tab-llm-gguf-chunks');
         open.onsuccess = () => resolve(open.result);
-        open.onerror = () => reject(open.error);
+        open.onerror = () => reject(new Error(String(open.error)));
       });
       const chunks = () => db.transaction('chunks', 'readwrite').objectStore('chunks');
       const first = await new Promise<Blob>((resolve, reject) => {
         const get = chunks().get([url, 0]);
         get.onsuccess = () => resolve(get.result as Blob);
-        get.onerror = () => reject(get.error);
+        get.onerror = () => reject(new Error(String(get.error)));
       });
       await new Promise<void>((resolve, reject) => {
         const change =
@@ -41,7 +41,7 @@ async function damageFirstChunk(page: Page, url: string, how: 'missing' | 'zeroe
             ? chunks().delete([url, 0])
             : chunks().put(new Blob([new Uint8Array(first.size)]), [url, 0]);
         change.onsuccess = () => resolve();
-        change.onerror = () => reject(change.error);
+        change.onerror = () => reject(new Error(String(change.error)));
       });
       db.close();
     },
