@@ -1,8 +1,9 @@
 // @vitest-environment jsdom
 import '@testing-library/jest-dom/vitest';
-import { cleanup, screen } from '@testing-library/react';
+import { cleanup, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it } from 'vitest';
+import { fakeDevice } from '../lib/testing/fake-engine-api.ts';
 import { renderWithEngine } from '../lib/testing/render-with-engine.tsx';
 import type { EngineError, ModelSpec } from '../shared/engine-protocol.ts';
 import { EngineAlert } from './engine-alert.tsx';
@@ -64,5 +65,36 @@ describe('engine alert', () => {
       'Attempt 3: this model has failed to load 3 times in a row.',
     ]);
     expect(api.calls.filter((c) => c.method === 'load')).toHaveLength(3);
+  });
+
+  it('after a lost GPU reloads on the CPU while the browser offers no adapter, keeping WebGPU preferred', async () => {
+    const gone = { ...fakeDevice, gpu: { status: 'no-adapter' as const } };
+    const { services, api } = await renderWithEngine(<EngineAlert />, {
+      device: (again) => (again ? gone : fakeDevice),
+    });
+    await services.engine.load(model);
+    api.loseModel({ kind: 'gpu-device-lost', detail: 'GPU process crashed' });
+    expect(await screen.findByRole('alert')).toHaveTextContent('offers no GPU right now');
+    await userEvent.click(await screen.findByRole('button', { name: 'Reload on the CPU' }));
+    await waitFor(() =>
+      expect(services.engine.get().state).toMatchObject({
+        status: 'ready',
+        model: { backend: { kind: 'cpu' } },
+      }),
+    );
+    expect(services.preferences.get().backend).toBe('auto');
+  });
+
+  it('after a lost GPU reloads on WebGPU when an adapter is there', async () => {
+    const { services, api } = await renderWithEngine(<EngineAlert />);
+    await services.engine.load(model);
+    api.loseModel({ kind: 'gpu-device-lost', detail: 'GPU process crashed' });
+    await userEvent.click(await screen.findByRole('button', { name: 'Reload model' }));
+    await waitFor(() =>
+      expect(services.engine.get().state).toMatchObject({
+        status: 'ready',
+        model: { backend: { kind: 'webgpu' } },
+      }),
+    );
   });
 });

@@ -11,6 +11,7 @@ const recoveryLabel: Record<Exclude<Recovery, 'none'>, string> = {
 /** A failed load (or a failure that unloaded the model): what happened and what to do next. */
 export function EngineAlert() {
   const state = useEngineValue((s) => s.state);
+  const webgpu = useEngineValue((s) => s.device?.gpu.status === 'available');
   const engine = useEngineStore();
   const preferences = usePreferenceStore();
   if (state.status !== 'error') return null;
@@ -19,10 +20,13 @@ export function EngineAlert() {
   // A lost device or a failed load names no spec when the model was already loaded.
   const spec = state.spec ?? state.model?.spec ?? null;
 
+  // After a lost GPU, the browser may offer no adapter until its GPU process is back: the
+  // CPU can run the model at once, for this load only (WebGPU stays the preference).
+  const cpuForNow = recovery === 'reload-model' && !webgpu && state.model === null;
   const recover = async () => {
     if (!spec) return;
     if (recovery === 'reload-on-cpu') await preferences.update({ backend: 'cpu' });
-    await engine.load(spec);
+    await engine.load(spec, cpuForNow ? 'cpu' : undefined);
   };
 
   return (
@@ -34,9 +38,12 @@ export function EngineAlert() {
           Attempt {state.attempt}: this model has failed to load {state.attempt} times in a row.
         </p>
       )}
+      {cpuForNow && state.error.kind === 'gpu-device-lost' && (
+        <p>The browser offers no GPU right now; Reload model will use it once it is back.</p>
+      )}
       {recovery !== 'none' && spec && (
         <button type="button" onClick={() => void recover()}>
-          {recoveryLabel[recovery]}
+          {cpuForNow ? 'Reload on the CPU' : recoveryLabel[recovery]}
         </button>
       )}
       <button type="button" onClick={() => engine.dismissError()}>

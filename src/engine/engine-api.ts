@@ -13,6 +13,7 @@ import type {
   LoadEvent,
   LoadOptions,
   LoadStream,
+  LostModel,
   ModelSpec,
   Outcome,
   ScoreStream,
@@ -24,7 +25,7 @@ import {
   type StreamSender,
 } from '../shared/event-stream.ts';
 import { probeDevice } from './device/probe-device.ts';
-import { classifyError, EngineFailure } from '../shared/engine-failure.ts';
+import { classifyError, EngineFailure, losesModel } from '../shared/engine-failure.ts';
 import { checkedGguf } from './gguf/gguf-store-checks.ts';
 import { importGguf, openGguf } from './gguf/open-gguf.ts';
 import {
@@ -57,6 +58,31 @@ let loadingKey: string | null = null;
 let running: 'generate' | 'measure' | null = null;
 
 const deviceReport = () => (device ??= probeDevice());
+
+/** Who waits for the next model the engine drops by itself (`EngineApi.lostModel`). */
+let lostWaiters: ((lost: LostModel) => void)[] = [];
+
+/** The model can no longer run: drop it, and ask for the adapter anew at the next load. */
+async function dropModel(engine: LocalEngine, error: EngineError): Promise<void> {
+  if (current !== engine) return;
+  if (error.kind === 'gpu-device-lost') device = null;
+  await unloadCurrent();
+}
+
+/**
+ * Watches a loaded model for a fault between calls. During a call the call itself fails with
+ * the fault and `run` drops the model; between calls nobody would hear of it, so the page is
+ * told through `lostModel`.
+ */
+function watchFault(engine: LocalEngine): void {
+  void engine.fault.then(async (error) => {
+    if (current !== engine || running) return;
+    await dropModel(engine, error);
+    const waiters = lostWaiters;
+    lostWaiters = [];
+    for (const notify of waiters) notify({ spec: engine.loaded.spec, error });
+  });
+}
 
 async function outcome<T>(work: () => Promise<T>): Promise<Outcome<T>> {
   try {
@@ -191,6 +217,7 @@ function loadOnPort(
           throw new EngineFailure({ kind: 'cancelled' });
         }
         current = engine;
+        watchFault(engine);
         await markUsed(usage, spec).catch(() => undefined); // only the library's "last used"
         return engine.loaded;
       });
@@ -230,7 +257,7 @@ async function run<T>(
   running = operation;
   try {
     const result = await outcome(() => work(engine));
-    if (!result.ok && result.error.kind === 'gpu-device-lost') await unloadCurrent();
+    if (!result.ok && losesModel(result.error)) await dropModel(engine, result.error);
     return withLoaded(result);
   } finally {
     running = null;
@@ -298,6 +325,8 @@ export function createEngineApi(): EngineApi {
       streamed<BenchmarkStream>(port, (stream) =>
         run('measure', (engine) => engine.benchmark(request, stream.send, stream.signal)),
       ),
+
+    lostModel: () => new Promise<LostModel>((resolve) => lostWaiters.push(resolve)),
 
     async unload() {
       if (loading) return { ok: false, error: busy('load') };

@@ -2,6 +2,7 @@ import type {
   BenchmarkEvent,
   BenchmarkRequest,
   BenchmarkRun,
+  EngineError,
   GenerateRequest,
   GenerationResult,
   LoadedModel,
@@ -17,6 +18,13 @@ import type {
  */
 export interface LocalEngine {
   readonly loaded: LoadedModel;
+
+  /**
+   * Settles when the model stops being usable by itself, between calls as well as during one
+   * (its GPU device lost, the engine's own worker dead); never rejects. The engine API then
+   * drops the model and tells the page (`EngineApi.lostModel`).
+   */
+  readonly fault: Promise<EngineError>;
 
   /**
    * Streams the answer through `onToken`. When `signal` aborts, resolves with the partial text and

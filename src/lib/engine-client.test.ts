@@ -126,7 +126,7 @@ describe('engine protocol over Comlink', () => {
     expect(outcome.ok && outcome.value.text.length).toBeLessThan(6);
   });
 
-  it('never hangs when the worker fails: pending calls end with an internal error', async () => {
+  it('never hangs when the worker fails: pending calls end with the engine crashed', async () => {
     const stuck: EngineApi = {
       ...createFakeEngineApi(),
       generate: () => new Promise(() => undefined),
@@ -139,7 +139,12 @@ describe('engine protocol over Comlink', () => {
     crash('worker crashed');
     expect(await pending).toEqual({
       ok: false,
-      error: { kind: 'internal', detail: 'worker crashed' },
+      error: {
+        kind: 'engine-crashed',
+        detail: 'worker crashed',
+        neededBytes: null,
+        limitBytes: null,
+      },
       loaded: null,
     });
   });

@@ -15,6 +15,7 @@ import type {
   LoadOptions,
   LoadStream,
   LoadedModel,
+  LostModel,
   ModelOutcome,
   ModelSpec,
   OriginContact,
@@ -45,6 +46,11 @@ export interface EngineClient {
   deleteStored: (spec: ModelSpec) => Promise<Outcome<null>>;
   networkLog: () => Promise<OriginContact[]>;
   unload: () => Promise<Outcome<null>>;
+  /**
+   * Settles when the engine drops its model by itself (see `EngineApi.lostModel`); rejects
+   * when the worker dies first.
+   */
+  lostModel: () => Promise<LostModel>;
   importLocal: (file: File, handlers: LoadHandlers) => Promise<Outcome<ModelSpec>>;
   load: (
     spec: ModelSpec,
@@ -128,9 +134,12 @@ export const inThread =
   (api: EngineApi): (() => EngineConnection) =>
   () => ({ api, failed: new Promise<never>(() => undefined) });
 
+/** The worker died under a call: whatever it held is gone (the next call starts a new one). */
 const workerStopped = (cause: unknown): EngineError => ({
-  kind: 'internal',
+  kind: 'engine-crashed',
   detail: describe(cause),
+  neededBytes: null,
+  limitBytes: null,
 });
 
 /** A stopped engine holds no model any more. */
@@ -178,6 +187,7 @@ export function createEngineClient(
         error: workerStopped(cause),
       })),
     networkLog: () => call((api) => api.networkLog()),
+    lostModel: () => call((api) => api.lostModel()),
     unload: () =>
       call((api) => api.unload()).catch((cause: unknown): Outcome<null> => ({
         ok: false,

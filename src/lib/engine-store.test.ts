@@ -268,6 +268,54 @@ describe('engine store', () => {
   });
 });
 
+describe('engine store after the engine drops its model by itself', () => {
+  const lost = { kind: 'gpu-device-lost', detail: 'GPU process crashed' } as const;
+
+  it('says so between answers, and learns of the adapter when the GPU is back', async () => {
+    // Available at the start, gone after the crash, back on the second recheck.
+    const answers = [fakeDevice, noAdapter, noAdapter, fakeDevice];
+    const api = createFakeEngineApi({ device: () => answers.shift() ?? noAdapter });
+    const store = createEngineStore(createEngineClient(inThread(api)), {
+      runs: createRunLog(),
+      preferences: createPreferenceStore(memoryPreferences()),
+      adapterRecheckMs: [0, 0, 0],
+    });
+    await store.start();
+    await store.load(spec('a'));
+    api.loseModel(lost);
+
+    await vi.waitFor(() =>
+      expect(store.get().state).toEqual({
+        status: 'error',
+        error: lost,
+        model: null,
+        spec: spec('a'),
+        attempt: 1,
+      }),
+    );
+    await vi.waitFor(() => expect(store.get().device?.gpu).toEqual(fakeDevice.gpu));
+    expect(answers).toEqual([]);
+    // One click (the alert's) loads it again.
+    expect((await store.load(spec('a'))).ok).toBe(true);
+  });
+
+  it('leaves a loss during an answer to the answer, and ignores a model no longer loaded', async () => {
+    const { store, api } = engineOver({ tokenDelayMs: 5, answer: () => ['a ', 'b ', 'c '] });
+    await store.start();
+    await store.load(spec('a'));
+    const answer = store.generate(
+      { mode: 'complete', prompt: 'x', sampling: { temperature: 0, maxTokens: 3 } },
+      () => undefined,
+    );
+    api.loseModel(lost);
+    expect(store.get().state.status).toBe('generating');
+    await answer;
+    await store.load(spec('b'));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(store.get().state).toMatchObject({ status: 'ready', model: { name: 'b' } });
+  });
+});
+
 describe('engine store held by one owner', () => {
   it('refuses loads, answers and deletions to everyone else until released', async () => {
     const { store } = engineOver();

@@ -34,6 +34,7 @@ import type {
   StoredModel,
 } from '../shared/engine-protocol.ts';
 import { modelKey, modelLabel } from '../shared/model-keys.ts';
+import { estimateMemory, memoryVerdict } from '../shared/memory-estimate.ts';
 
 export interface EngineSnapshot {
   state: EngineState;
@@ -80,8 +81,11 @@ export interface EngineSession {
  */
 export interface EngineStore extends ExternalStore<EngineSnapshot> {
   start: () => Promise<void>;
-  /** Loads with the backend of the persisted preferences (whichever view asks). */
-  load: (spec: ModelSpec) => Promise<ModelOutcome<LoadedModel>>;
+  /**
+   * Loads with the backend of the persisted preferences (whichever view asks), or with
+   * `backend` for this load only (the CPU, after the GPU was lost).
+   */
+  load: (spec: ModelSpec, backend?: BackendPreference) => Promise<ModelOutcome<LoadedModel>>;
   /**
    * Loads a GGUF model from Blobs read on this thread (an embedded widget's shared storage;
    * see `EngineApi.loadFiles`), with the backend of the persisted preferences.
@@ -136,6 +140,13 @@ export interface EngineStoreParts {
   preferences: PreferenceStore;
   adapterRecheckMs?: readonly number[];
 }
+
+const workerCrashed = (cause: unknown): EngineError => ({
+  kind: 'engine-crashed',
+  detail: cause instanceof Error ? cause.message : String(cause),
+  neededBytes: null,
+  limitBytes: null,
+});
 
 const busy = (state: EngineState, heldBy: string | null): EngineError => ({
   kind: 'busy',
@@ -193,11 +204,13 @@ export function createEngineStore(
       ? client.loadFiles(spec, files, options, handlers)
       : client.load(spec, options, handlers));
     loadController = null;
+    if (outcome.ok) watchLosses();
+    else afterFailure(outcome.error);
     const attempt = failedAgain(spec, outcome.ok ? null : outcome.error);
     setState(
       outcome.ok
         ? { status: 'ready', model: outcome.value }
-        : loadFailed(outcome.error, outcome.loaded, spec, attempt),
+        : loadFailed(explained(outcome.error, spec), outcome.loaded, spec, attempt),
     );
     // The model to open again next time; the lab's variants (loaded while it holds the
     // engine) are measurements, not the user's choice.
@@ -257,11 +270,12 @@ export function createEngineStore(
       },
     });
     generateController = null;
+    if (!outcome.ok) afterFailure(outcome.error);
     runs.end(id, outcome.ok ? outcome.value : null, performance.now());
     setState(
       outcome.ok
         ? { status: 'ready', model }
-        : runFailed(outcome.error, outcome.loaded, model.spec),
+        : runFailed(explained(outcome.error, model.spec), outcome.loaded, model.spec),
     );
     return outcome;
   };
@@ -273,6 +287,7 @@ export function createEngineStore(
     if (!canGenerate(state())) return refused();
     setState({ status: 'measuring', model });
     const outcome = await work();
+    if (!outcome.ok) afterFailure(outcome.error);
     setState(
       outcome.ok
         ? { status: 'ready', model }
@@ -281,16 +296,84 @@ export function createEngineStore(
     return outcome;
   };
 
+  let rechecking = false;
   const recheckAdapter = async () => {
-    for (const wait of adapterRecheckMs) {
-      await new Promise((resolve) => setTimeout(resolve, wait));
-      const device = await client.probe(true).catch(() => null);
-      if (device?.gpu.status === 'available') {
-        store.set((s) => ({ ...s, device }));
-        return;
+    if (rechecking) return;
+    rechecking = true;
+    try {
+      for (const wait of adapterRecheckMs) {
+        await new Promise((resolve) => setTimeout(resolve, wait));
+        const device = await client.probe(true).catch(() => null);
+        if (device?.gpu.status === 'available') {
+          store.set((s) => ({ ...s, device }));
+          return;
+        }
       }
+    } finally {
+      rechecking = false;
     }
   };
+
+  /**
+   * After a lost GPU device the adapter it came from is gone: what the browser offers now (often
+   * nothing until its GPU process is back) decides how the model can be loaded again.
+   */
+  const reprobe = async () => {
+    const device = await client.probe(true).catch(() => null);
+    if (device) store.set((s) => ({ ...s, device }));
+    if (device?.gpu.status === 'no-adapter') void recheckAdapter();
+  };
+
+  /**
+   * A dead engine worker says what the model needed against what this device has, from the
+   * stored file's size (its weights; the context comes on top) and the device's limits.
+   */
+  const explained = (error: EngineError, spec: ModelSpec): EngineError => {
+    if (error.kind !== 'engine-crashed' || error.neededBytes !== null) return error;
+    const stored = store.get().stored.find((s) => modelKey(s.spec) === modelKey(spec));
+    if (!stored?.sizeBytes) return error;
+    const estimate = estimateMemory(stored.sizeBytes, null);
+    const { limitBytes } = memoryVerdict(estimate, store.get().device);
+    return { ...error, neededBytes: estimate.totalBytes, limitBytes };
+  };
+
+  /** A failure that took the model with it (see `losesModel`). */
+  function afterFailure(error: EngineError) {
+    if (error.kind === 'gpu-device-lost') void reprobe();
+  }
+
+  /**
+   * The engine can drop its model between answers (a lost GPU device, a dead worker): the
+   * state then says so and names the model, so that one click loads it again. One watch at a
+   * time, from the first load on; a dead worker ends it until the next load starts a new one.
+   */
+  let watching = false;
+  function watchLosses() {
+    if (watching) return;
+    watching = true;
+    const lost = (spec: ModelSpec, error: EngineError) => {
+      const now = state();
+      const model = loadedModel(now);
+      // A run under way reports the loss as its own outcome.
+      if (now.status === 'generating' || now.status === 'measuring') return;
+      if (!model || modelKey(model.spec) !== modelKey(spec)) return;
+      setState({ status: 'error', error: explained(error, spec), model: null, spec, attempt: 1 });
+      afterFailure(error);
+    };
+    void (async () => {
+      for (;;) {
+        try {
+          const loss = await client.lostModel();
+          lost(loss.spec, loss.error);
+        } catch (cause) {
+          watching = false;
+          const model = loadedModel(state());
+          if (model) lost(model.spec, workerCrashed(cause));
+          return;
+        }
+      }
+    })();
+  }
 
   return {
     ...store,
@@ -320,10 +403,10 @@ export function createEngineStore(
       }
     },
 
-    async load(spec) {
+    async load(spec, backend) {
       if (!mayLoad(store.get())) return refused();
       loadController = new AbortController();
-      return loadSpec(spec, loadController);
+      return loadSpec(spec, loadController, backend);
     },
 
     async loadFiles(spec, files) {

@@ -40,6 +40,12 @@ const examples: { [K in EngineError['kind']]: Extract<EngineError, { kind: K }> 
     availableBytes: 1e9,
     quotaBytes: 2e9,
   },
+  'stored-model-damaged': {
+    kind: 'stored-model-damaged',
+    label: 'tiny',
+    problem: 'piece 2 of 3 is missing',
+    local: false,
+  },
   'model-in-use': { kind: 'model-in-use', label: 'tiny' },
   'not-gguf': { kind: 'not-gguf', source: 'x' },
   'unsupported-gguf-version': { kind: 'unsupported-gguf-version', source: 'x', version: 1 },
@@ -68,6 +74,12 @@ const examples: { [K in EngineError['kind']]: Extract<EngineError, { kind: K }> 
   'context-overflow': { kind: 'context-overflow', contextSize: 512 },
   'context-full': { kind: 'context-full', promptTokens: 400, reserveTokens: 128, contextSize: 512 },
   'gpu-device-lost': { kind: 'gpu-device-lost', detail: '' },
+  'engine-crashed': {
+    kind: 'engine-crashed',
+    detail: 'worker stopped',
+    neededBytes: 6e9,
+    limitBytes: 4e9,
+  },
   'no-model-loaded': { kind: 'no-model-loaded' },
   busy: { kind: 'busy', operation: 'load' },
   cancelled: { kind: 'cancelled' },
@@ -138,5 +150,24 @@ describe('errorMessage', () => {
     const gated = errorMessage({ ...examples['download-failed'], status: 401 });
     expect(gated.title).toContain('answered 401 (the file needs a login');
     expect(gated.action).toContain('open to everyone');
+  });
+});
+
+describe('a model lost by itself', () => {
+  it('a lost GPU keeps the chat and offers to load the model again', () => {
+    const lost = errorMessage({ kind: 'gpu-device-lost', detail: 'GPU process crashed' });
+    expect(lost.title).toContain('GPU process crashed');
+    expect(lost.title).toContain('answer so far are kept');
+    expect(errorRecovery(examples['gpu-device-lost'])).toBe('reload-model');
+  });
+
+  it('a crash says what fits, and offers no reload of a model too big to fit', () => {
+    const tooBig = errorMessage(examples['engine-crashed']);
+    expect(tooBig.action).toContain("needs about 6.0 GB, more than this device's 4.0 GB");
+    expect(tooBig.action).toContain('Models up to about 4.0 GB');
+    expect(errorRecovery(examples['engine-crashed'])).toBe('none');
+    const killed = { ...examples['engine-crashed'], neededBytes: null, limitBytes: null };
+    expect(errorMessage(killed).title).toContain('stored models are kept');
+    expect(errorRecovery(killed)).toBe('reload-model');
   });
 });

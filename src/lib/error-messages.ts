@@ -102,6 +102,13 @@ export function errorMessage(error: EngineError): ErrorMessage {
         action:
           'This is not a download problem: the file itself is broken at its source, so downloading it again cannot help. Use another file or quantization of the model.',
       };
+    case 'stored-model-damaged':
+      return {
+        title: `The stored copy of ${error.label} is damaged: ${error.problem}. It was removed; your other models and chats are untouched.`,
+        action: error.local
+          ? 'Pick the file on this device again to store a new copy.'
+          : 'Download it again to store a new copy.',
+      };
     case 'model-load-failed':
       return {
         title: `The engine could not load this model: ${error.detail}`,
@@ -156,10 +163,12 @@ export function errorMessage(error: EngineError): ErrorMessage {
       };
     case 'gpu-device-lost':
       return {
-        title: 'The GPU stopped responding (its device was lost), so the model was unloaded.',
+        title: `The GPU stopped responding (its device was lost: ${error.detail}), so the model was unloaded. Your chats and the answer so far are kept.`,
         action:
-          'Load the model again; if it keeps happening, pick a smaller model or the CPU backend.',
+          'Reload the model: on the GPU once the browser offers it again (its GPU process restarts after a crash), or on the CPU now. If it keeps happening, pick a smaller model.',
       };
+    case 'engine-crashed':
+      return engineCrashed(error);
     case 'no-model-loaded':
       return { title: 'No model is loaded.', action: 'Pick a model and press Load.' };
     case 'busy':
@@ -195,6 +204,21 @@ export function errorMessage(error: EngineError): ErrorMessage {
     default:
       return unreachable(error);
   }
+}
+
+function engineCrashed(error: Extract<EngineError, { kind: 'engine-crashed' }>): ErrorMessage {
+  const { neededBytes, limitBytes } = error;
+  const tooBig = neededBytes !== null && limitBytes !== null && neededBytes > limitBytes;
+  const fits =
+    limitBytes === null
+      ? ''
+      : ` Models up to about ${formatBytes(limitBytes)} (weights and context) fit here.`;
+  return {
+    title: `The engine stopped (${error.detail}), so the model was unloaded. Your chats and stored models are kept.`,
+    action: tooBig
+      ? `This model needs about ${formatBytes(neededBytes)}, more than this device's ${formatBytes(limitBytes)}: the browser most likely ended it for memory. Pick a smaller model or quantization.${fits}`
+      : `The browser may have ended it for memory. Reload the model; if it stops again, pick a smaller model or quantization.${fits}`,
+  };
 }
 
 /**
@@ -233,6 +257,8 @@ export function errorRecovery(error: EngineError): Recovery {
       return error.storedBytes > 0 ? 'resume' : 'download-again';
     case 'storage-full':
       return error.storedBytes !== null && error.storedBytes > 0 ? 'resume' : 'download-again';
+    case 'stored-model-damaged':
+      return error.local ? 'none' : 'download-again';
     case 'checksum-mismatch':
     case 'size-mismatch':
     case 'truncated-file':
@@ -240,6 +266,13 @@ export function errorRecovery(error: EngineError): Recovery {
       return 'download-again';
     case 'gpu-device-lost':
       return 'reload-model';
+    case 'engine-crashed':
+      // Loading again what the memory cannot hold would only end the same way.
+      return error.neededBytes !== null &&
+        error.limitBytes !== null &&
+        error.neededBytes > error.limitBytes
+        ? 'none'
+        : 'reload-model';
     case 'model-load-failed':
       return 'reload-on-cpu';
     default:

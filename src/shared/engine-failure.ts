@@ -14,6 +14,13 @@ export class EngineFailure extends Error {
   }
 }
 
+/**
+ * Whether a failure takes the model with it (a lost GPU device, a dead engine worker): the
+ * engine drops it, and the way back is to load it again.
+ */
+export const losesModel = (error: EngineError): boolean =>
+  error.kind === 'gpu-device-lost' || error.kind === 'engine-crashed';
+
 export function isAbortError(cause: unknown): boolean {
   return cause instanceof DOMException
     ? cause.name === 'AbortError'

@@ -340,6 +340,12 @@ export type EngineError =
    * help. `problem` says what, in words.
    */
   | { kind: 'malformed-gguf'; source: string; problem: string }
+  /**
+   * A model stored complete failed its checks when opened (a piece evicted or cut, a header
+   * that no longer reads): its copy was discarded; nothing else was touched. `local`: a file
+   * from this device, which only picking it again brings back.
+   */
+  | { kind: 'stored-model-damaged'; label: string; problem: string; local: boolean }
   | { kind: 'model-load-failed'; detail: string }
   | { kind: 'unknown-model'; modelId: string }
   | { kind: 'no-webgpu'; modelId: string }
@@ -356,6 +362,18 @@ export type EngineError =
    */
   | { kind: 'context-full'; promptTokens: number; reserveTokens: number; contextSize: number }
   | { kind: 'gpu-device-lost'; detail: string }
+  /**
+   * The engine's worker stopped (llama.cpp's own, or the inference worker): the browser ended
+   * it, most often for memory. `neededBytes` is the estimate for the model it held or was
+   * loading (weights and KV cache) and `limitBytes` the tightest memory the device reports;
+   * null where not known.
+   */
+  | {
+      kind: 'engine-crashed';
+      detail: string;
+      neededBytes: number | null;
+      limitBytes: number | null;
+    }
   | { kind: 'no-model-loaded' }
   /** `measure`: scoring or a speed benchmark (the quantization lab). */
   | { kind: 'busy'; operation: 'load' | 'generate' | 'measure' }
@@ -381,6 +399,12 @@ export type LoadStream = StreamMessage<LoadEvent, ModelOutcome<LoadedModel>>;
 export type GenerateStream = StreamMessage<TokenEvent, ModelOutcome<GenerationSummary>>;
 export type ScoreStream = StreamMessage<ScoreEvent, ModelOutcome<ScoreResult>>;
 export type BenchmarkStream = StreamMessage<BenchmarkEvent, ModelOutcome<BenchmarkRun[]>>;
+
+/** A model the engine dropped by itself (see `EngineApi.lostModel`). */
+export interface LostModel {
+  spec: ModelSpec;
+  error: EngineError;
+}
 
 /** One origin the worker sent requests to in this session. */
 export interface OriginContact {
@@ -454,6 +478,13 @@ export interface EngineApi {
 
   /** Measures prefill and decode speed of the loaded model, streaming a `BenchmarkStream`. */
   benchmark: (request: BenchmarkRequest, events: MessagePort) => Promise<void>;
+
+  /**
+   * Settles when the loaded model stops being usable while no call runs on it (its GPU device
+   * lost, llama.cpp's worker dead), once the engine has dropped it: which model, and why. A
+   * failure during a call is that call's own error instead. Each call waits for the next loss.
+   */
+  lostModel: () => Promise<LostModel>;
 
   /** Frees the loaded model's memory; refused (`busy`) while a load or a run is under way. */
   unload: () => Promise<Outcome<null>>;

@@ -6,6 +6,7 @@ import {
   chunkBytesFor,
   deleteFile,
   getManifest,
+  inspectFile,
   listManifests,
   MAX_CHUNK_BYTES,
   openShardStore,
@@ -140,6 +141,28 @@ describe('shard store', () => {
       return new Promise((resolve) => (chunks.transaction.oncomplete = resolve));
     });
     expect(await readFile(store, 'https://h/b.gguf')).toBeNull();
+  });
+
+  it('tells a damaged complete file from an absent one, and says which piece', async () => {
+    await writeFile('https://h/c.gguf', 300_000, 5);
+    await writeFile('https://h/d.gguf', 300_000, 6, false);
+    const chunkBytes = chunkBytesFor(300_000);
+    const pieces = Math.ceil(300_000 / chunkBytes);
+    expect((await inspectFile(store, 'https://h/c.gguf')).state).toBe('ok');
+    expect(await inspectFile(store, 'https://h/d.gguf')).toEqual({ state: 'absent' });
+    await set(['https://h/c.gguf', 2], new Blob([new Uint8Array(10)]), store.chunks);
+    expect(await inspectFile(store, 'https://h/c.gguf')).toEqual({
+      state: 'damaged',
+      problem: `piece 3 of ${pieces} has 10 bytes instead of ${chunkBytes}`,
+    });
+    await store.chunks('readwrite', (chunks) => {
+      chunks.delete(['https://h/c.gguf', 0]);
+      return new Promise((resolve) => (chunks.transaction.oncomplete = resolve));
+    });
+    expect(await inspectFile(store, 'https://h/c.gguf')).toEqual({
+      state: 'damaged',
+      problem: `piece 1 of ${pieces} is missing`,
+    });
   });
 
   it('deletes one file and leaves the others intact', async () => {

@@ -190,9 +190,38 @@ export async function listManifests(store: ShardStore): Promise<FileManifest[]> 
  * (a damaged file is reported as absent so that it is downloaded again, never used).
  */
 export async function readFile(store: ShardStore, url: string): Promise<Blob | null> {
+  const stored = await inspectFile(store, url);
+  return stored.state === 'ok' ? stored.file : null;
+}
+
+/** A file as stored: none (or a partial download), whole, or recorded complete but damaged. */
+export type StoredFile =
+  { state: 'absent' } | { state: 'ok'; file: Blob } | { state: 'damaged'; problem: string };
+
+/**
+ * Reads a complete file's chunks and checks each against its record: every chunk present (the
+ * browser may evict or lose records) and of its size, and the whole of the recorded size.
+ */
+export async function inspectFile(store: ShardStore, url: string): Promise<StoredFile> {
   const manifest = await getManifest(store, url);
-  if (!manifest?.complete) return null;
-  return readChunks(store, url, manifest.chunkBytes, manifest.storedBytes);
+  if (!manifest?.complete) return { state: 'absent' };
+  const { chunkBytes, storedBytes } = manifest;
+  const chunkCount = Math.ceil(storedBytes / chunkBytes);
+  const keys: ChunkKey[] = Array.from({ length: chunkCount }, (_, i) => [url, i]);
+  const chunks: unknown[] = await getMany(keys, store.chunks);
+  for (const [index, chunk] of chunks.entries()) {
+    const expected = Math.min(chunkBytes, storedBytes - index * chunkBytes);
+    if (!(chunk instanceof Blob)) {
+      return { state: 'damaged', problem: `piece ${index + 1} of ${chunkCount} is missing` };
+    }
+    if (chunk.size !== expected) {
+      return {
+        state: 'damaged',
+        problem: `piece ${index + 1} of ${chunkCount} has ${chunk.size} bytes instead of ${expected}`,
+      };
+    }
+  }
+  return { state: 'ok', file: new Blob(chunks as Blob[]) };
 }
 
 /** The first `bytes` of a file as a Blob, or null when a chunk is missing or has the wrong size. */

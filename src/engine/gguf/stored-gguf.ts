@@ -1,5 +1,6 @@
 import type { LoadEvent } from '../../shared/engine-protocol.ts';
-import { readFile, type ShardStore } from '../../shared/shard-store.ts';
+import { EngineFailure } from '../../shared/engine-failure.ts';
+import { deleteFile, inspectFile, readFile, type ShardStore } from '../../shared/shard-store.ts';
 import { checkGguf, type GgufHeader } from './gguf-header.ts';
 import { partsOf, type GgufSpec } from './gguf-spec.ts';
 
@@ -13,25 +14,44 @@ export interface OpenedGguf {
 }
 
 /**
- * The stored, complete and still valid files of `spec`, or null when any part is missing or
- * fails its check (such a model is downloaded again, never used).
+ * The stored, complete and still valid files of `spec`, or null when a part is not stored (yet).
+ * A part recorded complete that fails its checks now (a piece evicted or cut, a header that no
+ * longer reads) is discarded, and the model is reported damaged: never used, never downloaded
+ * again without the user's say.
+ *
+ * @throws EngineFailure `stored-model-damaged`
  */
 export async function readStoredGguf(
   store: ShardStore,
   spec: GgufSpec,
   onEvent: (event: LoadEvent) => void,
 ): Promise<OpenedGguf | null> {
+  const parts = partsOf(spec);
+  const damaged = async (url: string, problem: string) => {
+    await deleteFile(store, url);
+    const part = parts.length > 1 ? ` (part ${parts.findIndex((p) => p.url === url) + 1})` : '';
+    return new EngineFailure({
+      kind: 'stored-model-damaged',
+      label: spec.label,
+      problem: `${problem}${part}`,
+      local: spec.url.startsWith('local:'),
+    });
+  };
   const files: Blob[] = [];
-  for (const part of partsOf(spec)) {
-    const file = await readFile(store, part.url);
-    if (!file) return null;
-    files.push(file);
+  for (const part of parts) {
+    const stored = await inspectFile(store, part.url);
+    if (stored.state === 'absent') return null;
+    if (stored.state === 'damaged') throw await damaged(part.url, stored.problem);
+    files.push(stored.file);
   }
   onEvent({ type: 'stage', stage: 'verifying' });
   let header: GgufHeader | null = null;
-  for (const file of files) {
+  for (const [index, file] of files.entries()) {
     const check = await checkGguf(file);
-    if (!check.ok) return null;
+    if (!check.ok) {
+      const url = parts[index]?.url ?? spec.url;
+      throw await damaged(url, `its header no longer checks out (${check.problem})`);
+    }
     header ??= check.header;
   }
   return header && { files, header, fromStorage: true };

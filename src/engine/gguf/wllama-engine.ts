@@ -69,6 +69,13 @@ class NativeLog {
   /** The context llama.cpp allocated (it rounds the one asked for up to a multiple of 256). */
   contextSize: number | null = null;
   lastError = '';
+  /** Settles once the model can no longer run (see `engineFault`); never rejects. */
+  readonly fault: Promise<EngineError>;
+  private reportFault: (error: EngineError) => void = () => undefined;
+
+  constructor() {
+    this.fault = new Promise((resolve) => (this.reportFault = resolve));
+  }
 
   readonly logger: WllamaLogger = {
     debug: (...args: unknown[]) => void this.capture(args),
@@ -78,6 +85,8 @@ class NativeLog {
   };
 
   private capture(args: unknown[]): string {
+    const fault = engineFault(args);
+    if (fault) this.reportFault(fault);
     const line = args.map(String).join(' ');
     const buffer = /(\S+) +(model|KV|compute|output) buffer size = +([\d.]+) MiB/.exec(line);
     if (buffer) {
@@ -90,6 +99,42 @@ class NativeLog {
     if (context) this.contextSize = Number(context[1]);
     return line;
   }
+}
+
+/**
+ * llama.cpp's WebGPU backend logs the `lost` promise of its GPUDevice (which lives in wllama's
+ * own worker, out of our reach) as this line; Chromium resolves that promise when its GPU
+ * process crashes or the driver resets.
+ */
+const DEVICE_LOST = /ggml_webgpu: Device lost!.*Message: (.*)/;
+
+/**
+ * Whether a native log call says the model cannot run any more: its GPU device was lost, or
+ * wllama's worker died (wllama hands the worker's `error` event to the logger and leaves its
+ * pending calls waiting forever, so this is the only sign of it).
+ */
+function engineFault(args: unknown[]): EngineError | null {
+  const [first] = args;
+  if (typeof ErrorEvent !== 'undefined' && first instanceof ErrorEvent) {
+    return {
+      kind: 'engine-crashed',
+      detail: first.message || "llama.cpp's worker stopped",
+      neededBytes: null,
+      limitBytes: null,
+    };
+  }
+  const lost = DEVICE_LOST.exec(args.map(String).join(' '));
+  return lost ? { kind: 'gpu-device-lost', detail: lost[1]?.trim() || 'device lost' } : null;
+}
+
+/** Settles with `work`, or fails with the engine's fault if one comes first. */
+function unlessFault<T>(work: Promise<T>, log: NativeLog): Promise<T> {
+  return Promise.race([
+    work,
+    log.fault.then((error) => {
+      throw new EngineFailure(error);
+    }),
+  ]);
 }
 
 /** Which of llama.cpp's buffers counts as what (its small output buffer goes with compute). */
@@ -145,12 +190,17 @@ export async function loadWllamaEngine(input: WllamaLoadInput): Promise<LocalEng
     // Threads, flash attention, batch sizes and the KV cache type stay wllama's defaults: measured
     // on the CPU, none of them moved decode beyond the noise, because nearly all the time is spent in
     // the wasm build's own dot-product kernels (q4_0's is scalar), which no load param reaches.
-    await wllama.loadModel(input.files, {
-      n_ctx: requestedContext,
-      n_gpu_layers: input.backend === 'cpu' ? 0 : ALL_LAYERS,
-    });
+    // A worker of wllama's that dies while loading would leave this waiting for ever.
+    await unlessFault(
+      wllama.loadModel(input.files, {
+        n_ctx: requestedContext,
+        n_gpu_layers: input.backend === 'cpu' ? 0 : ALL_LAYERS,
+      }),
+      log,
+    );
   } catch (cause) {
     await wllama.exit().catch(() => undefined);
+    if (cause instanceof EngineFailure) throw cause;
     throw new EngineFailure({ kind: 'model-load-failed', detail: describe(cause) });
   }
 
@@ -190,6 +240,7 @@ export async function loadWllamaEngine(input: WllamaLoadInput): Promise<LocalEng
 
   return {
     loaded,
+    fault: log.fault,
 
     async generate(request, onToken, signal): Promise<GenerationResult> {
       const run = new RunRecorder(onToken);
@@ -216,18 +267,24 @@ export async function loadWllamaEngine(input: WllamaLoadInput): Promise<LocalEng
           if (request.fit)
             fitted = await fitChat(wllama, log, request, kwargs, contextSize, signal);
           const inline = createReasoningInliner();
-          await wllama.createChatCompletion({
-            ...common,
-            messages: fitted?.messages ?? request.messages,
-            ...kwargs,
-            onData: (chunk: ChatCompletionChunk) => take(chunk, inline(chunk.choices[0]?.delta)),
-          });
+          await unlessFault(
+            wllama.createChatCompletion({
+              ...common,
+              messages: fitted?.messages ?? request.messages,
+              ...kwargs,
+              onData: (chunk: ChatCompletionChunk) => take(chunk, inline(chunk.choices[0]?.delta)),
+            }),
+            log,
+          );
         } else {
-          await wllama.createCompletion({
-            ...common,
-            prompt: request.prompt,
-            onData: (chunk: RawCompletionChunk) => take(chunk, chunk.choices[0]?.text),
-          });
+          await unlessFault(
+            wllama.createCompletion({
+              ...common,
+              prompt: request.prompt,
+              onData: (chunk: RawCompletionChunk) => take(chunk, chunk.choices[0]?.text),
+            }),
+            log,
+          );
         }
       } catch (cause) {
         if (cause instanceof EngineFailure) throw cause;
@@ -261,20 +318,22 @@ export async function loadWllamaEngine(input: WllamaLoadInput): Promise<LocalEng
       // As llama-bench: prefill and decode measured apart, nothing reused from an earlier run.
       const timed = async (prompt: string, maxTokens: number) => {
         log.lastError = '';
-        const reply = await wllama
-          .createCompletion({
+        const reply = await unlessFault(
+          wllama.createCompletion({
             prompt,
             max_tokens: maxTokens,
             temperature: 0,
             ignore_eos: true,
             ...NO_PROMPT_CACHE,
             abortSignal: signal,
-          })
-          .catch((cause: unknown) => {
-            throw isAbortError(cause)
-              ? new EngineFailure({ kind: 'cancelled' })
-              : new EngineFailure(generationError(cause, contextSize, log));
-          });
+          }),
+          log,
+        ).catch((cause: unknown) => {
+          if (cause instanceof EngineFailure) throw cause;
+          throw isAbortError(cause)
+            ? new EngineFailure({ kind: 'cancelled' })
+            : new EngineFailure(generationError(cause, contextSize, log));
+        });
         if (!reply.timings) throw new EngineFailure({ kind: 'internal', detail: 'no timings' });
         return reply.timings;
       };
@@ -358,13 +417,16 @@ async function countPrompt(
   signal: AbortSignal,
 ): Promise<{ tokens: number; timings: ResultTimings | null }> {
   try {
-    const reply = await wllama.createChatCompletion({
-      messages,
-      ...kwargs,
-      max_tokens: 1,
-      temperature: 0,
-      abortSignal: signal,
-    });
+    const reply = await unlessFault(
+      wllama.createChatCompletion({
+        messages,
+        ...kwargs,
+        max_tokens: 1,
+        temperature: 0,
+        abortSignal: signal,
+      }),
+      log,
+    );
     return { tokens: reply.usage.prompt_tokens, timings: replyTimings(reply) };
   } catch (cause) {
     // wllama sometimes loses the server's error text (`BROKEN_REPLY`): the native log keeps it.
@@ -510,27 +572,32 @@ async function scoreText(
     let promptTokens = 0;
     log.lastError = '';
     try {
-      await wllama.createCompletion({
-        prompt: request.prompt,
-        grammar,
-        temperature: 0,
-        logprobs: topK,
-        // The target (or its start), and the end-of-text token a finished grammar demands.
-        max_tokens: limit + 1,
-        ...NO_PROMPT_CACHE,
-        stream: true,
-        abortSignal: signal,
-        onData: (chunk: RawCompletionChunk) => {
-          if (chunk.usage) promptTokens = chunk.usage.prompt_tokens;
-          const content = (chunk.choices[0]?.logprobs as CompletionLogprobs | null)?.content ?? [];
-          for (const entry of content) {
-            if (wllama.isTokenEOG(entry.id) || positions.length === limit) continue;
-            positions.push(tokenScore(entry));
-          }
-          if (content.length > 0) onProgress({ scored: positions.length, total: limit });
-        },
-      });
+      await unlessFault(
+        wllama.createCompletion({
+          prompt: request.prompt,
+          grammar,
+          temperature: 0,
+          logprobs: topK,
+          // The target (or its start), and the end-of-text token a finished grammar demands.
+          max_tokens: limit + 1,
+          ...NO_PROMPT_CACHE,
+          stream: true,
+          abortSignal: signal,
+          onData: (chunk: RawCompletionChunk) => {
+            if (chunk.usage) promptTokens = chunk.usage.prompt_tokens;
+            const content =
+              (chunk.choices[0]?.logprobs as CompletionLogprobs | null)?.content ?? [];
+            for (const entry of content) {
+              if (wllama.isTokenEOG(entry.id) || positions.length === limit) continue;
+              positions.push(tokenScore(entry));
+            }
+            if (content.length > 0) onProgress({ scored: positions.length, total: limit });
+          },
+        }),
+        log,
+      );
     } catch (cause) {
+      if (cause instanceof EngineFailure) throw cause;
       if (isAbortError(cause)) throw new EngineFailure({ kind: 'cancelled' });
       if (BAD_UTF8.test(log.lastError)) {
         if (topK > 1) continue;
@@ -552,7 +619,7 @@ async function scoreText(
       promptTokens,
       positions,
       canonicalTokens:
-        'text' in target ? await canonicalTokenCount(wllama, request.prompt, positions) : null,
+        'text' in target ? await canonicalTokenCount(wllama, log, request.prompt, positions) : null,
       topK,
       tokenization,
     };
@@ -571,15 +638,19 @@ function tokenScore(entry: LogprobEntry & { top_logprobs: LogprobEntry[] }): Tok
 /** How many tokens the engine makes of prompt + the forced text when it reads them as a prompt. */
 async function canonicalTokenCount(
   wllama: Wllama,
+  log: NativeLog,
   prompt: string,
   positions: TokenScore[],
 ): Promise<number> {
-  const reply = await wllama.createCompletion({
-    prompt: prompt + positions.map((position) => position.text).join(''),
-    max_tokens: 1,
-    temperature: 0,
-    ...NO_PROMPT_CACHE,
-  });
+  const reply = await unlessFault(
+    wllama.createCompletion({
+      prompt: prompt + positions.map((position) => position.text).join(''),
+      max_tokens: 1,
+      temperature: 0,
+      ...NO_PROMPT_CACHE,
+    }),
+    log,
+  );
   return reply.usage.prompt_tokens;
 }
 

@@ -133,6 +133,9 @@ export async function loadMlcEngine(
 
   return {
     loaded,
+    // web-llm keeps its GPUDevice to itself and reports a lost one on the next call
+    // (`DeviceLostError`, classified as `gpu-device-lost`), not before.
+    fault: new Promise<never>(() => undefined),
 
     async generate(request, onToken, signal): Promise<GenerationResult> {
       const run = new RunRecorder(onToken);

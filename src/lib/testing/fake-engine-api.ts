@@ -10,6 +10,7 @@ import type {
   ImportStream,
   LoadedModel,
   LoadStream,
+  LostModel,
   ModelSpec,
   ScoreRequest,
   ScoreResult,
@@ -90,6 +91,8 @@ export interface FakeEngineApi extends EngineApi {
     backend?: string;
   }[];
   loaded: () => LoadedModel | null;
+  /** Drops the loaded model as a lost GPU device or a dead engine worker would. */
+  loseModel: (error: EngineError) => void;
 }
 
 const echo = (request: GenerateRequest): string[] => {
@@ -129,6 +132,7 @@ export function createFakeEngineApi(script: FakeEngineScript = {}): FakeEngineAp
   let current: LoadedModel | null = null;
   let stored = [...(script.stored ?? [])];
   const calls: FakeEngineApi['calls'] = [];
+  let lostWaiters: ((lost: LostModel) => void)[] = [];
 
   const asLoaded = (spec: ModelSpec, backend: string): LoadedModel => ({
     spec,
@@ -149,6 +153,14 @@ export function createFakeEngineApi(script: FakeEngineScript = {}): FakeEngineAp
   return {
     calls,
     loaded: () => current,
+    loseModel: (error) => {
+      const model = current;
+      current = null;
+      const waiters = lostWaiters;
+      lostWaiters = [];
+      if (model) for (const notify of waiters) notify({ spec: model.spec, error });
+    },
+    lostModel: () => new Promise<LostModel>((resolve) => lostWaiters.push(resolve)),
     probe: async (again = false) => {
       calls.push({ method: 'probe' });
       const { device = fakeDevice } = script;
