@@ -40,11 +40,15 @@ describe('model picker and library, over the fake engine', () => {
   });
 
   it('disables every Load while a model loads', async () => {
-    await renderWithEngine(<LibraryPanel />, { stored: [storedModel] });
+    // The load is held mid-way, so that "while it loads" does not race the fake engine's timers.
+    let release = () => {};
+    const holdLoad = new Promise<void>((resolve) => (release = resolve));
+    await renderWithEngine(<LibraryPanel />, { stored: [storedModel], holdLoad });
     const load = await screen.findByRole('button', { name: 'Load tiny' });
     const user = userEvent.setup();
     await user.click(load);
     expect(load).toBeDisabled();
+    release();
     await waitFor(() => expect(load).toBeEnabled());
   });
 

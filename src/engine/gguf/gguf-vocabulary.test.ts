@@ -135,9 +135,9 @@ describe('readGgufVocabulary', () => {
     expect(differences(scores, read.vocabulary.scores)).toBe(0);
     expect(differences(types, read.vocabulary.tokenTypes)).toBe(0);
     expect(read.vocabulary).toMatchObject({ pre: 'qwen2', specialIds: { bos: 11 }, addBos: false });
-    // Some 250 ms of CPU on a slow 2-core machine; a regression to per-item awaits or
-    // quadratic copying would take seconds.
-    expect(cpuMs).toBeLessThan(1000);
+    // Some 250 ms of CPU on a slow 2-core machine, over 1 s when other processes crowd it; a
+    // regression to per-item awaits or quadratic copying would take tens of seconds.
+    expect(cpuMs).toBeLessThan(4000);
   }, 30_000);
 
   it('reads only the header of a large file, a slice at a time', async () => {
