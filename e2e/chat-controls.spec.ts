@@ -82,6 +82,47 @@ test.describe('with the default context', () => {
     expect(await conversation(page)).toEqual(before);
   });
 
+  test('the sampling settings reach llama.cpp: top-k 1 is greedy, a seed repeats an answer', async ({
+    page,
+  }) => {
+    const answerText = async (answer: ReturnType<Page['getByRole']>) =>
+      answer.locator('.text').innerText();
+    const settings = page.locator('.settings details > summary');
+    const setField = async (label: string, value: string) => {
+      await settings.click();
+      await page.getByLabel(label).fill(value);
+      await settings.click();
+    };
+
+    await setSampling(page, { maxTokens: 24, temperature: 0 });
+    const greedy = await answerText(await send(page, 'Tell me a story'));
+
+    // Hot sampling, but only the most likely token allowed: the greedy answer again.
+    await page.getByRole('button', { name: 'New chat' }).click();
+    await setSampling(page, { temperature: 1.5 });
+    await setField('Top-k (GGUF only)', '1');
+    expect(await answerText(await send(page, 'Tell me a story'))).toBe(greedy);
+
+    // Hot sampling from the whole distribution: one seed gives one answer, another seed another.
+    await page.getByRole('button', { name: 'New chat' }).click();
+    await setField('Top-k (GGUF only)', '');
+    await setField('Seed', '7');
+    const first = await send(page, 'Tell me a story');
+    const seven = await answerText(first);
+    await first.getByRole('button', { name: 'Regenerate' }).click();
+    const again = page.getByRole('article', { name: 'Model' }).last();
+    await expect(again.getByRole('group', { name: 'Versions of this answer' })).toContainText(
+      '2/2',
+    );
+    await expect(again).not.toHaveAttribute('data-status', 'streaming', { timeout: 90_000 });
+    expect(await answerText(again)).toBe(seven);
+
+    await page.getByRole('button', { name: 'New chat' }).click();
+    await setField('Seed', '8');
+    // 24 tokens drawn at temperature 1.5 from a whole vocabulary: equal only by a fluke.
+    expect(await answerText(await send(page, 'Tell me a story'))).not.toBe(seven);
+  });
+
   test('the system prompt reaches the model: the prompt grows by its tokens', async ({ page }) => {
     await setSampling(page, { maxTokens: 1, temperature: 0 });
     await send(page, 'Hi');
