@@ -1,4 +1,5 @@
 import { useState, type KeyboardEvent } from 'react';
+import './conversation.css';
 
 export function Composer({
   canSend,

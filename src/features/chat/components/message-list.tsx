@@ -13,6 +13,7 @@ import {
 import { AnswerSpeed } from './answer-speed.tsx';
 import { MarkdownView } from './markdown-view.tsx';
 import { ThinkingBlock } from './thinking-block.tsx';
+import './conversation.css';
 
 /** Which version of its turn each message of `path` is, by id. */
 function versionsOf(tree: readonly ChatMessage[], path: readonly ChatMessage[]) {
