@@ -4,6 +4,8 @@
  * the tokenizer tests need. Also used to write deliberately damaged headers.
  */
 
+import { ByteWriter } from '../../src/engine/gguf/gguf-fuzz-testing.ts';
+
 export type GgufValue =
   | { type: 'string'; value: string }
   | { type: 'u32'; value: number }
@@ -15,78 +17,6 @@ export type GgufValue =
   | { type: 'f32[]'; value: ArrayLike<number> };
 
 const TYPE_ID = { u32: 4, i32: 5, f32: 6, bool: 7, string: 8, array: 9 } as const;
-
-class ByteWriter {
-  private buffer: Uint8Array<ArrayBuffer> = new Uint8Array(1 << 16);
-  private view = new DataView(this.buffer.buffer);
-  length = 0;
-  private readonly encoder = new TextEncoder();
-
-  /** Makes room for `n` bytes; call it before touching `buffer` or `view`, which it may replace. */
-  private reserve(n: number): number {
-    if (this.length + n > this.buffer.length) {
-      const bigger = new Uint8Array(Math.max(this.buffer.length * 2, this.length + n));
-      bigger.set(this.buffer.subarray(0, this.length));
-      this.buffer = bigger;
-      this.view = new DataView(bigger.buffer);
-    }
-    const at = this.length;
-    this.length += n;
-    return at;
-  }
-
-  u8(value: number): this {
-    const at = this.reserve(1);
-    this.view.setUint8(at, value);
-    return this;
-  }
-
-  u32(value: number): this {
-    const at = this.reserve(4);
-    this.view.setUint32(at, value, true);
-    return this;
-  }
-
-  i32(value: number): this {
-    const at = this.reserve(4);
-    this.view.setInt32(at, value, true);
-    return this;
-  }
-
-  f32(value: number): this {
-    const at = this.reserve(4);
-    this.view.setFloat32(at, value, true);
-    return this;
-  }
-
-  u64(value: number): this {
-    const at = this.reserve(8);
-    this.view.setUint32(at, value % 2 ** 32, true);
-    this.view.setUint32(at + 4, Math.floor(value / 2 ** 32), true);
-    return this;
-  }
-
-  bytes(bytes: Uint8Array): this {
-    const at = this.reserve(bytes.length); // first: reserving may replace the buffer
-    this.buffer.set(bytes, at);
-    return this;
-  }
-
-  string(value: string): this {
-    // Encode in place: UTF-8 takes at most 3 bytes per UTF-16 unit.
-    const lengthAt = this.reserve(8);
-    this.reserve(value.length * 3);
-    const { written } = this.encoder.encodeInto(value, this.buffer.subarray(lengthAt + 8));
-    this.length = lengthAt + 8 + written;
-    this.view.setUint32(lengthAt, written, true);
-    this.view.setUint32(lengthAt + 4, 0, true);
-    return this;
-  }
-
-  result(): Uint8Array<ArrayBuffer> {
-    return this.buffer.slice(0, this.length);
-  }
-}
 
 function writeValue(out: ByteWriter, entry: GgufValue): void {
   switch (entry.type) {

@@ -39,17 +39,22 @@ export function seededRandom(seed: number): Random {
   };
 }
 
-/** Little-endian bytes, written field by field, with any value a header may claim. */
+/**
+ * Little-endian bytes, written field by field, with any value a header may claim. Also the writer
+ * of the tokenizer tests' vocabulary files (scripts/tokenizer/gguf-writer.ts), hundreds of
+ * thousands of strings long: strings are encoded in place.
+ */
 export class ByteWriter {
-  private buffer = new Uint8Array(256);
+  private buffer: Uint8Array<ArrayBuffer> = new Uint8Array(256);
   private view = new DataView(this.buffer.buffer);
+  private readonly encoder = new TextEncoder();
   length = 0;
 
   /** Makes room for `n` more bytes; call it before reading `view` or `buffer` (they may move). */
   private room(n: number): number {
     if (this.length + n > this.buffer.length) {
       const bigger = new Uint8Array(Math.max(this.buffer.length * 2, this.length + n));
-      bigger.set(this.buffer);
+      bigger.set(this.buffer.subarray(0, this.length));
       this.buffer = bigger;
       this.view = new DataView(bigger.buffer);
     }
@@ -70,6 +75,12 @@ export class ByteWriter {
     return this;
   }
 
+  i32(value: number): this {
+    const at = this.room(4);
+    this.view.setInt32(at, value, true);
+    return this;
+  }
+
   /** Any 64-bit pattern: negative values are written as their two's complement. */
   u64(value: bigint | number): this {
     const at = this.room(8);
@@ -84,15 +95,20 @@ export class ByteWriter {
   }
 
   bytes(data: Uint8Array): this {
-    const at = this.room(data.length);
+    const at = this.room(data.length); // first: making room may replace the buffer
     this.buffer.set(data, at);
     return this;
   }
 
   /** A GGUF string: its length (or `claimedLength`, to lie about it), then its UTF-8 bytes. */
   string(text: string, claimedLength?: bigint): this {
-    const data = new TextEncoder().encode(text);
-    return this.u64(claimedLength ?? BigInt(data.length)).bytes(data);
+    // Encoded in place: UTF-8 takes at most 3 bytes per UTF-16 unit.
+    const lengthAt = this.room(8);
+    this.room(text.length * 3);
+    const { written } = this.encoder.encodeInto(text, this.buffer.subarray(lengthAt + 8));
+    this.length = lengthAt + 8 + written;
+    this.view.setBigUint64(lengthAt, BigInt.asUintN(64, claimedLength ?? BigInt(written)), true);
+    return this;
   }
 
   /** Zero bytes up to the next multiple of `alignment`. */
