@@ -47,10 +47,11 @@ test.describe('with the default context', () => {
 
     await versions.getByRole('button', { name: 'Previous version' }).click();
     await expect(versions).toContainText('1/2');
-    await expect(answer.locator('.text')).toHaveText(firstText);
+    // innerText on both sides: an answer in two paragraphs has no whitespace between them in textContent.
+    await expect(answer.locator('.text')).toHaveText(firstText, { useInnerText: true });
     await versions.getByRole('button', { name: 'Next version' }).click();
     await expect(versions).toContainText('2/2');
-    await expect(answer.locator('.text')).toHaveText(secondText);
+    await expect(answer.locator('.text')).toHaveText(secondText, { useInnerText: true });
 
     // Each answer says which model and settings wrote it, on hover.
     await answer.hover();
