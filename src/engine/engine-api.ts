@@ -14,9 +14,11 @@ import type {
   LoadOptions,
   LoadStream,
   LostModel,
+  ModelOutcome,
   ModelSpec,
   Outcome,
   ScoreStream,
+  TurnEvent,
 } from '../shared/engine-protocol.ts';
 import {
   streamSender,
@@ -24,6 +26,7 @@ import {
   type EndOf,
   type StreamSender,
 } from '../shared/event-stream.ts';
+import { inGpuTurn, type Turn } from './gpu-turn.ts';
 import { probeDevice } from './device/probe-device.ts';
 import { classifyError, EngineFailure, losesModel } from '../shared/engine-failure.ts';
 import { checkedGguf } from './gguf/gguf-store-checks.ts';
@@ -237,32 +240,47 @@ async function deleteModel(spec: ModelSpec): Promise<void> {
   await forgetUsage(usage, spec);
 }
 
+/** The measurements of an answer that never started. */
+const NOTHING_RUN = { promptTokens: 0, outputTokens: 0, prefillMs: 0, decodeMs: 0 };
+
 const busy = (operation: 'load' | 'generate' | 'measure'): EngineError => ({
   kind: 'busy',
   operation,
 });
 
 /**
- * Runs `work` on the loaded model, unless there is none or it is busy. A lost device leaves the
+ * Runs `work` on the loaded model, unless there is none or it is busy, in this tab's turn on the
+ * GPU (`gpu-turn.ts`: a wait for another tab is announced on `stream`). A lost device leaves the
  * model unusable: it is dropped, so that the UI offers to load it again.
  */
 async function run<T>(
   operation: 'generate' | 'measure',
+  stream: { signal: AbortSignal; send: (event: TurnEvent) => void },
   work: (engine: LocalEngine) => Promise<T>,
 ) {
   const engine = current;
-  if (!engine) return withLoaded<T>({ ok: false, error: { kind: 'no-model-loaded' } });
-  if (loading) return withLoaded<T>({ ok: false, error: busy('load') });
-  if (running) return withLoaded<T>({ ok: false, error: busy(running) });
+  if (!engine) return withLoaded<Turn<T>>({ ok: false, error: { kind: 'no-model-loaded' } });
+  if (loading) return withLoaded<Turn<T>>({ ok: false, error: busy('load') });
+  if (running) return withLoaded<Turn<T>>({ ok: false, error: busy(running) });
   running = operation;
   try {
-    const result = await outcome(() => work(engine));
+    const result = await outcome(() =>
+      inGpuTurn(
+        stream.signal,
+        (waitingForTab) => stream.send({ waitingForTab }),
+        () => work(engine),
+      ),
+    );
     if (!result.ok && losesModel(result.error)) await dropModel(engine, result.error);
     return withLoaded(result);
   } finally {
     running = null;
   }
 }
+
+/** The outcome without its turn: a measurement's wait is not part of its result. */
+const withoutTurn = <T>(result: ModelOutcome<Turn<T>>): ModelOutcome<T> =>
+  result.ok ? { ok: true, value: result.value.value } : result;
 
 /**
  * The engine API over this module's state (its stores and the loaded model): one engine per
@@ -304,8 +322,8 @@ export function createEngineApi(): EngineApi {
       ),
 
     generate: (request, port) =>
-      streamed<GenerateStream>(port, (stream) =>
-        run('generate', async (engine) => {
+      streamed<GenerateStream>(port, async (stream) => {
+        const result = await run('generate', stream, async (engine) => {
           // The text went as token events: the summary leaves it out.
           const { finishReason, measurements, context } = await engine.generate(
             request,
@@ -313,17 +331,33 @@ export function createEngineApi(): EngineApi {
             stream.signal,
           );
           return { finishReason, measurements, ...(context && { context }) };
-        }),
-      ),
+        });
+        if (!result.ok) {
+          // Stopped while it waited for another tab: an answer stopped before its first token.
+          return result.error.kind === 'cancelled'
+            ? { ok: true, value: { finishReason: 'aborted' as const, measurements: NOTHING_RUN } }
+            : result;
+        }
+        const { value, waitedMs } = result.value;
+        return { ok: true, value: { ...value, ...(waitedMs > 0 && { waitedForTabMs: waitedMs }) } };
+      }),
 
     score: (request, port) =>
-      streamed<ScoreStream>(port, (stream) =>
-        run('measure', (engine) => engine.score(request, stream.send, stream.signal)),
+      streamed<ScoreStream>(port, async (stream) =>
+        withoutTurn(
+          await run('measure', stream, (engine) =>
+            engine.score(request, stream.send, stream.signal),
+          ),
+        ),
       ),
 
     benchmark: (request, port) =>
-      streamed<BenchmarkStream>(port, (stream) =>
-        run('measure', (engine) => engine.benchmark(request, stream.send, stream.signal)),
+      streamed<BenchmarkStream>(port, async (stream) =>
+        withoutTurn(
+          await run('measure', stream, (engine) =>
+            engine.benchmark(request, stream.send, stream.signal),
+          ),
+        ),
       ),
 
     lostModel: () => new Promise<LostModel>((resolve) => lostWaiters.push(resolve)),

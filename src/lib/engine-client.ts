@@ -25,6 +25,8 @@ import type {
   ScoreResult,
   ScoreStream,
   StoredModel,
+  TokenEvent,
+  TurnEvent,
 } from '../shared/engine-protocol.ts';
 import { describe } from '../shared/engine-failure.ts';
 import {
@@ -67,7 +69,7 @@ export interface EngineClient {
   /** Resolves with the whole text (the streamed pieces joined) and how the run ended. */
   generate: (
     request: GenerateRequest,
-    handlers: { signal: AbortSignal; onToken: (text: string) => void },
+    handlers: { signal: AbortSignal; onToken: (text: string) => void; onTurn?: OnTurn },
   ) => Promise<ModelOutcome<GenerationResult>>;
   score: (
     request: ScoreRequest,
@@ -82,7 +84,19 @@ export interface EngineClient {
 export interface Handlers<E> {
   signal: AbortSignal;
   onEvent: (event: E) => void;
+  onTurn?: OnTurn;
 }
+
+/** Told when a run has to wait for another tab's model (true), and when its turn comes (false). */
+export type OnTurn = (waitingForTab: boolean) => void;
+
+/** One handler for a run's events: its turn events go to `onTurn`, the rest to `onEvent`. */
+const withTurns =
+  <E extends object>(onEvent: (event: E) => void, onTurn: OnTurn | undefined) =>
+  (event: E | TurnEvent) => {
+    if ('waitingForTab' in event) onTurn?.(event.waitingForTab);
+    else onEvent(event);
+  };
 
 export interface LoadHandlers {
   signal: AbortSignal;
@@ -217,28 +231,33 @@ export function createEngineClient(
         modelGone,
       ),
 
-    async generate(request, { signal, onToken }) {
+    async generate(request, { signal, onToken, onTurn }) {
       let text = '';
       const end = await stream<GenerateStream>(
         (api, port) => api.generate(request, port),
         signal,
-        (token) => {
+        withTurns((token: TokenEvent) => {
           text += token.text;
           onToken(token.text);
-        },
+        }, onTurn),
         modelGone,
       );
       return end.ok ? { ok: true, value: { ...end.value, text } } : end;
     },
 
-    score: (request, { signal, onEvent }) =>
-      stream<ScoreStream>((api, port) => api.score(request, port), signal, onEvent, modelGone),
+    score: (request, { signal, onEvent, onTurn }) =>
+      stream<ScoreStream>(
+        (api, port) => api.score(request, port),
+        signal,
+        withTurns(onEvent, onTurn),
+        modelGone,
+      ),
 
-    benchmark: (request, { signal, onEvent }) =>
+    benchmark: (request, { signal, onEvent, onTurn }) =>
       stream<BenchmarkStream>(
         (api, port) => api.benchmark(request, port),
         signal,
-        onEvent,
+        withTurns(onEvent, onTurn),
         modelGone,
       ),
   };

@@ -28,9 +28,10 @@ export type EngineState =
   | { status: 'downloading'; spec: ModelSpec; download: DownloadState }
   | { status: 'loading'; spec: ModelSpec; stage: 'verifying' | 'initializing' }
   | { status: 'ready'; model: LoadedModel }
-  | { status: 'generating'; model: LoadedModel }
+  /** `waitingForTab`: another tab's model is working; this run starts when it is done. */
+  | { status: 'generating'; model: LoadedModel; waitingForTab?: boolean }
   /** Scored or benchmarked (the quantization lab). */
-  | { status: 'measuring'; model: LoadedModel }
+  | { status: 'measuring'; model: LoadedModel; waitingForTab?: boolean }
   /**
    * `model` is what is still loaded and usable after the failure, if anything; `spec` is what
    * failed to load, so that it can be resumed or downloaded again. `attempt` counts the failed
@@ -69,6 +70,10 @@ export const canGenerate = (state: EngineState): boolean =>
   canLoad(state) && loadedModel(state) !== null;
 
 export const isGenerating = (state: EngineState): boolean => state.status === 'generating';
+
+/** Whether the run under way waits for another tab's model to finish. */
+export const isWaitingForTab = (state: EngineState): boolean =>
+  (state.status === 'generating' || state.status === 'measuring') && state.waitingForTab === true;
 
 /** The state after a progress event of the load of `spec`. */
 export function progressed(state: EngineState, spec: ModelSpec, event: LoadEvent): EngineState {

@@ -1,4 +1,4 @@
-import type { EngineClient, Handlers } from './engine-client.ts';
+import type { EngineClient, Handlers, OnTurn } from './engine-client.ts';
 import {
   canGenerate,
   canLoad,
@@ -268,6 +268,7 @@ export function createEngineStore(
         runs.token(id, performance.now());
         onToken(text);
       },
+      onTurn: (waitingForTab) => setState({ status: 'generating', model, waitingForTab }),
     });
     generateController = null;
     if (!outcome.ok) afterFailure(outcome.error);
@@ -281,12 +282,16 @@ export function createEngineStore(
   };
 
   /** A scoring or a benchmark of the loaded model: the state says so while it runs. */
-  const measure = async <T>(work: () => Promise<ModelOutcome<T>>): Promise<ModelOutcome<T>> => {
+  const measure = async <T>(
+    work: (onTurn: OnTurn) => Promise<ModelOutcome<T>>,
+  ): Promise<ModelOutcome<T>> => {
     const model = loadedModel(state());
     if (!model) return { ok: false, error: { kind: 'no-model-loaded' }, loaded: null };
     if (!canGenerate(state())) return refused();
     setState({ status: 'measuring', model });
-    const outcome = await work();
+    const outcome = await work((waitingForTab) =>
+      setState({ status: 'measuring', model, waitingForTab }),
+    );
     if (!outcome.ok) afterFailure(outcome.error);
     setState(
       outcome.ok
@@ -471,9 +476,9 @@ export function createEngineStore(
         generate: (request, onToken, signal) =>
           whileHeld(() => generate(request, onToken, performance.now(), signal)),
         score: (request, handlers) =>
-          whileHeld(() => measure(() => client.score(request, handlers))),
+          whileHeld(() => measure((onTurn) => client.score(request, { ...handlers, onTurn }))),
         benchmark: (request, handlers) =>
-          whileHeld(() => measure(() => client.benchmark(request, handlers))),
+          whileHeld(() => measure((onTurn) => client.benchmark(request, { ...handlers, onTurn }))),
         async unload() {
           if (!held || !canLoad(state())) return refused();
           const outcome = await client.unload();

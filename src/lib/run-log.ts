@@ -109,6 +109,8 @@ export function createRunLog(): RunLog {
               ? [...run.samples, { at: run.lastTokenAt, tokens: run.tokensReceived }]
               : run.samples,
           endedAt: at,
+          // Time to first token counts from when the engine started, not from a wait for another tab.
+          sentAt: run.sentAt + (result?.waitedForTabMs ?? 0),
           outcome: result ? result.finishReason : 'error',
           measurements: result ? result.measurements : null,
         })),

@@ -206,6 +206,14 @@ export interface TokenEvent {
   text: string;
 }
 
+/**
+ * Sent by an answer, a scoring or a benchmark that has to wait for another tab's model to finish
+ * (one at a time per origin, see `gpu-turn.ts`): `waiting: true`, then `false` when its turn comes.
+ */
+export interface TurnEvent {
+  waitingForTab: boolean;
+}
+
 /** Raw measurements of one run, taken in the worker where tokens are produced. */
 export interface RunMeasurements {
   promptTokens: number;
@@ -227,6 +235,8 @@ export interface GenerationSummary {
   measurements: RunMeasurements;
   /** What the run took of the context; absent where the engine cannot say. */
   context?: ContextUse;
+  /** How long it waited for another tab's answer before it started, in ms; absent if it did not. */
+  waitedForTabMs?: number;
 }
 
 export interface GenerationResult extends GenerationSummary {
@@ -396,9 +406,12 @@ export type ModelOutcome<T> =
 /** What each streamed operation sends on its port (see `event-stream.ts`), and how it ends. */
 export type ImportStream = StreamMessage<LoadEvent, Outcome<ModelSpec>>;
 export type LoadStream = StreamMessage<LoadEvent, ModelOutcome<LoadedModel>>;
-export type GenerateStream = StreamMessage<TokenEvent, ModelOutcome<GenerationSummary>>;
-export type ScoreStream = StreamMessage<ScoreEvent, ModelOutcome<ScoreResult>>;
-export type BenchmarkStream = StreamMessage<BenchmarkEvent, ModelOutcome<BenchmarkRun[]>>;
+export type GenerateStream = StreamMessage<TokenEvent | TurnEvent, ModelOutcome<GenerationSummary>>;
+export type ScoreStream = StreamMessage<ScoreEvent | TurnEvent, ModelOutcome<ScoreResult>>;
+export type BenchmarkStream = StreamMessage<
+  BenchmarkEvent | TurnEvent,
+  ModelOutcome<BenchmarkRun[]>
+>;
 
 /** A model the engine dropped by itself (see `EngineApi.lostModel`). */
 export interface LostModel {

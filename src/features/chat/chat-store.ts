@@ -350,7 +350,11 @@ export function createChatStore(
         }),
         timings: {
           ...measurements,
-          timeToFirstTokenMs: firstTokenAt === null ? null : firstTokenAt - sentAt,
+          // From the Send, less any wait for another tab's answer: the engine's time, not the queue's.
+          timeToFirstTokenMs:
+            firstTokenAt === null
+              ? null
+              : firstTokenAt - sentAt - (outcome.value.waitedForTabMs ?? 0),
         },
       };
     });

@@ -6,7 +6,7 @@ import { memoryChatArchive } from '../../features/chat/chat-archive.ts';
 import { createChatStore } from '../../features/chat/chat-store.ts';
 import { pathTo } from '../../features/chat/chat-tree.ts';
 import { useEngineStore, useEngineValue } from '../../lib/engine-context.tsx';
-import { isGenerating, loadedModel } from '../../lib/engine-lifecycle.ts';
+import { isGenerating, isWaitingForTab, loadedModel } from '../../lib/engine-lifecycle.ts';
 import { mayGenerate } from '../../lib/engine-store.ts';
 import { useExternalStore } from '../../lib/external-store.ts';
 import { useWidget } from '../widget-context.tsx';
@@ -29,6 +29,7 @@ export function WidgetChat() {
   const shown = useMemo(() => pathTo(messages, currentLeafId), [messages, currentLeafId]);
   const model = useEngineValue((s) => loadedModel(s.state));
   const generating = useEngineValue((s) => isGenerating(s.state));
+  const waitingForTab = useEngineValue((s) => isWaitingForTab(s.state));
   const canSend = useEngineValue(mayGenerate);
   const mode = model && !model.hasChatTemplate ? 'complete' : 'chat';
   const { leftOut, handlers } = useMessageControls(chat, shown, mode);
@@ -57,6 +58,7 @@ export function WidgetChat() {
       <Composer
         canSend={canSend}
         generating={generating}
+        waitingForTab={waitingForTab}
         placeholder={config.placeholder}
         onSend={(text) => void chat.send(text, mode)}
         onStop={() => chat.stop()}

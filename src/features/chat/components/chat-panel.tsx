@@ -1,6 +1,6 @@
 import { useMemo, type ReactNode } from 'react';
 import { useEngineValue } from '../../../lib/engine-context.tsx';
-import { isGenerating, loadedModel } from '../../../lib/engine-lifecycle.ts';
+import { isGenerating, isWaitingForTab, loadedModel } from '../../../lib/engine-lifecycle.ts';
 import { mayGenerate } from '../../../lib/engine-store.ts';
 import { NEW_CHAT_KEYS } from '../../../lib/shortcuts.ts';
 import { useChat, useChatStore } from '../chat-context.tsx';
@@ -20,6 +20,7 @@ import { useMessageControls } from './use-message-controls.ts';
 export function ChatPanel({ beforeComposer }: { beforeComposer?: ReactNode }) {
   const model = useEngineValue((s) => loadedModel(s.state));
   const generating = useEngineValue((s) => isGenerating(s.state));
+  const waitingForTab = useEngineValue((s) => isWaitingForTab(s.state));
   const canSend = useEngineValue(mayGenerate);
   const chat = useChatStore();
   const { messages, currentLeafId, modeOverride, sampling, systemPrompt, thinking, saveError } =
@@ -80,6 +81,7 @@ export function ChatPanel({ beforeComposer }: { beforeComposer?: ReactNode }) {
       <Composer
         canSend={canSend}
         generating={generating}
+        waitingForTab={waitingForTab}
         placeholder={
           !model
             ? 'Load a model to start.'

@@ -4,6 +4,7 @@ import './conversation.css';
 export function Composer({
   canSend,
   generating,
+  waitingForTab = false,
   placeholder,
   onSend,
   onStop,
@@ -11,6 +12,8 @@ export function Composer({
 }: {
   canSend: boolean;
   generating: boolean;
+  /** The answer waits for another tab's model to finish (one answer at a time per browser). */
+  waitingForTab?: boolean;
   placeholder: string;
   onSend: (text: string) => void;
   onStop: () => void;
@@ -65,6 +68,12 @@ export function Composer({
       <p id="composer-hint" className="composer-hint">
         {hint}
       </p>
+      {waitingForTab && (
+        <p role="status" className="composer-wait">
+          Waiting for another tab: its model is answering, and this answer starts when it is done
+          (one at a time, so that each runs at full speed). Stop cancels it.
+        </p>
+      )}
     </form>
   );
 }

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { useEngineValue } from '../../../lib/engine-context.tsx';
+import { isWaitingForTab } from '../../../lib/engine-lifecycle.ts';
 import { errorMessage } from '../../../lib/error-messages.ts';
 import { formatBytes, formatDuration } from '../../../lib/format.ts';
 import type { LabProgress as Progress } from '../lab-runner.ts';
@@ -30,6 +31,7 @@ export function LabProgress() {
   const download = useEngineValue((s) =>
     s.state.status === 'downloading' ? s.state.download : null,
   );
+  const waitingForTab = useEngineValue((s) => isWaitingForTab(s.state));
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
     const timer = setInterval(() => setNow(Date.now()), 1000);
@@ -57,6 +59,8 @@ export function LabProgress() {
           ` · downloading ${formatBytes(download.loadedBytes)}${
             download.totalBytes ? ` of ${formatBytes(download.totalBytes)}` : ''
           }`}
+        {waitingForTab &&
+          ' · waiting for another tab’s model to finish (a measurement alongside it would be wrong)'}
       </p>
       <progress max={1} value={fraction} aria-label="Whole comparison" />
       <p className="muted">
