@@ -170,7 +170,8 @@ function restoreHash(
   hashedBytes: unknown,
   storedBytes: number,
 ): Pick<FileManifest, 'hashState' | 'hashedBytes'> {
-  const bytes = count(hashedBytes);
+  // The first v2 records saved no `hashedBytes`: their state always covered every stored byte.
+  const bytes = hashedBytes === undefined ? storedBytes : count(hashedBytes);
   return state instanceof Uint8Array && bytes !== null && bytes <= storedBytes
     ? { hashState: state, hashedBytes: bytes }
     : { hashState: null, hashedBytes: 0 };
