@@ -40,7 +40,7 @@ export async function firstSha256Mismatch(
         }
         sent += read.value.byteLength;
         hasher.update(read.value.slice());
-        while (sent - hasher.progress().hashedBytes > MAX_AHEAD_BYTES) {
+        while (sent - hasher.progress().hashedBytes > MAX_AHEAD_BYTES && !signal.aborted) {
           await new Promise((resolve) => setTimeout(resolve, 5));
         }
         if (Date.now() - reported >= REPORT_EVERY_MS) {
