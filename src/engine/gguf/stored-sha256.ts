@@ -40,7 +40,10 @@ export async function firstSha256Mismatch(
         }
         sent += read.value.byteLength;
         hasher.update(read.value.slice());
-        while (sent - hasher.progress().hashedBytes > MAX_AHEAD_BYTES && !signal.aborted) {
+        const behind = () => sent - hasher.progress().hashedBytes > MAX_AHEAD_BYTES;
+        // Read through a function: the check above narrowed `signal.aborted` to false.
+        const cancelled = () => signal.aborted;
+        while (behind() && !cancelled()) {
           await new Promise((resolve) => setTimeout(resolve, 5));
         }
         if (Date.now() - reported >= REPORT_EVERY_MS) {
