@@ -9,6 +9,7 @@ export function SettingsPanel() {
   const preferences = usePreferenceStore();
   const theme = usePreference('theme');
   const autoLoad = usePreference('autoLoadLast');
+  const verifySha256 = usePreference('verifyStoredSha256');
   return (
     <section aria-labelledby="settings-heading" className="panel settings-panel">
       <h2 id="settings-heading">Settings</h2>
@@ -31,6 +32,15 @@ export function SettingsPanel() {
           onChange={(e) => void preferences.update({ autoLoadLast: e.target.checked })}
         />
         Load the last model when the app opens (from this device only, never downloaded again)
+      </label>
+      <label className="check">
+        <input
+          type="checkbox"
+          checked={verifySha256}
+          onChange={(e) => void preferences.update({ verifyStoredSha256: e.target.checked })}
+        />
+        Check a stored model&apos;s SHA-256 each time it is opened (where Hugging Face published
+        one; a few seconds per GB)
       </label>
       <BackendSetting />
       <ContextSetting />

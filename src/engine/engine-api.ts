@@ -129,7 +129,7 @@ async function loadModel(
     // Recorded first, so that a partial download of a split model knows all its parts.
     if (!spec.url.startsWith('local:')) await rememberGgufModel(ggufModels, spec);
     // The current model stays usable until the new file is stored and checked.
-    const opened = await openGguf(shards, spec, signal, onEvent);
+    const opened = await openGguf(shards, spec, signal, onEvent, options.verifySha256 === true);
     if (signal.aborted) throw new EngineFailure({ kind: 'cancelled' });
     await unloadCurrent();
     onEvent({ type: 'stage', stage: 'initializing' });

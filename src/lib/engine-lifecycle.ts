@@ -26,7 +26,13 @@ export type EngineState =
   | { status: 'unsupported'; reason: string }
   | { status: 'idle' }
   | { status: 'downloading'; spec: ModelSpec; download: DownloadState }
-  | { status: 'loading'; spec: ModelSpec; stage: 'verifying' | 'initializing' }
+  /** `hashed`: how far the SHA-256 check of the stored bytes is, while it runs. */
+  | {
+      status: 'loading';
+      spec: ModelSpec;
+      stage: 'verifying' | 'initializing';
+      hashed?: { bytes: number; totalBytes: number };
+    }
   | { status: 'ready'; model: LoadedModel }
   /** `waitingForTab`: another tab's model is working; this run starts when it is done. */
   | { status: 'generating'; model: LoadedModel; waitingForTab?: boolean }
@@ -78,6 +84,10 @@ export const isWaitingForTab = (state: EngineState): boolean =>
 /** The state after a progress event of the load of `spec`. */
 export function progressed(state: EngineState, spec: ModelSpec, event: LoadEvent): EngineState {
   if (event.type === 'stage') return { status: 'loading', spec, stage: event.stage };
+  if (event.type === 'hashing') {
+    const hashed = { bytes: event.hashedBytes, totalBytes: event.totalBytes };
+    return { status: 'loading', spec, stage: 'verifying', hashed };
+  }
   const samples = state.status === 'downloading' ? state.download.samples : [];
   return {
     status: 'downloading',

@@ -198,7 +198,8 @@ export function createEngineStore(
     files: Blob[] | null = null,
   ) => {
     setState({ status: 'loading', spec, stage: 'verifying' });
-    const options = { backend, contextSize: preferences.get().contextSize };
+    const { contextSize, verifyStoredSha256 } = preferences.get();
+    const options = { backend, contextSize, verifySha256: verifyStoredSha256 };
     const handlers = { signal: controller.signal, onEvent: onProgress(spec, controller.signal) };
     const outcome = await (files
       ? client.loadFiles(spec, files, options, handlers)

@@ -17,6 +17,7 @@ describe('preferences', () => {
       contextSize: 512,
       contextPolicy: 'stop',
       defaultSystemPrompt: 'Be brief.',
+      verifyStoredSha256: true,
     };
     expect(restorePreferences(stored)).toEqual({
       backend: 'cpu',
@@ -26,6 +27,7 @@ describe('preferences', () => {
       contextSize: 512,
       contextPolicy: 'stop',
       defaultSystemPrompt: 'Be brief.',
+      verifyStoredSha256: true,
     });
   });
 

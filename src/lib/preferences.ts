@@ -28,6 +28,11 @@ export interface Preferences {
   contextPolicy: ContextPolicy;
   /** The system prompt a new chat starts with (each chat can change its own); '' for none. */
   defaultSystemPrompt: string;
+  /**
+   * Hash a stored model's bytes against the SHA-256 recorded at its download each time it is
+   * opened (`LoadOptions.verifySha256`). Off by default: it takes seconds per gigabyte.
+   */
+  verifyStoredSha256: boolean;
 }
 
 export const defaultPreferences: Preferences = {
@@ -38,6 +43,7 @@ export const defaultPreferences: Preferences = {
   contextSize: DEFAULT_CONTEXT_SIZE,
   contextPolicy: 'drop-oldest',
   defaultSystemPrompt: '',
+  verifyStoredSha256: false,
 };
 
 /** Where preferences are kept; tests pass one in memory. */
@@ -85,6 +91,7 @@ export function restorePreferences(raw: unknown): Preferences {
       typeof r.defaultSystemPrompt === 'string'
         ? r.defaultSystemPrompt.slice(0, MAX_SYSTEM_PROMPT)
         : defaultPreferences.defaultSystemPrompt,
+    verifyStoredSha256: r.verifyStoredSha256 === true,
   };
 }
 

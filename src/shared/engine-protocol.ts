@@ -67,6 +67,12 @@ export interface LoadOptions {
    * was trained for (GGUF) or built for (MLC). Absent: `DEFAULT_CONTEXT_SIZE`.
    */
   contextSize?: number;
+  /**
+   * Hash a stored GGUF model's bytes before it is used, where its SHA-256 was recorded at the
+   * download, and treat a mismatch as damage (`stored-model-damaged`). Slow for big models
+   * (about 160 MB/s here), so off unless the user asks (`Preferences.verifyStoredSha256`).
+   */
+  verifySha256?: boolean;
 }
 
 /** The backend that actually ran, as reported by the engine (never the one merely requested). */
@@ -131,7 +137,9 @@ export type LoadEvent =
       at: number;
       inOtherTab: boolean;
     }
-  | { type: 'stage'; stage: 'verifying' | 'initializing' };
+  | { type: 'stage'; stage: 'verifying' | 'initializing' }
+  /** The stored bytes hashed so far, of every part whose SHA-256 is known (`verifySha256`). */
+  | { type: 'hashing'; hashedBytes: number; totalBytes: number };
 
 export interface ChatTurn {
   role: 'system' | 'user' | 'assistant';

@@ -170,7 +170,8 @@ function restoreHash(
   hashedBytes: unknown,
   storedBytes: number,
 ): Pick<FileManifest, 'hashState' | 'hashedBytes'> {
-  const bytes = count(hashedBytes);
+  // The first v2 records saved no `hashedBytes`: their state always covered every stored byte.
+  const bytes = hashedBytes === undefined ? storedBytes : count(hashedBytes);
   return state instanceof Uint8Array && bytes !== null && bytes <= storedBytes
     ? { hashState: state, hashedBytes: bytes }
     : { hashState: null, hashedBytes: 0 };
@@ -196,7 +197,10 @@ export async function readFile(store: ShardStore, url: string): Promise<Blob | n
 
 /** A file as stored: none (or a partial download), whole, or recorded complete but damaged. */
 export type StoredFile =
-  { state: 'absent' } | { state: 'ok'; file: Blob } | { state: 'damaged'; problem: string };
+  | { state: 'absent' }
+  /** `sha256`: what the download recorded, where the source published it. */
+  | { state: 'ok'; file: Blob; sha256: string | null }
+  | { state: 'damaged'; problem: string };
 
 /**
  * Reads a complete file's chunks and checks each against its record: every chunk present (the
@@ -221,7 +225,7 @@ export async function inspectFile(store: ShardStore, url: string): Promise<Store
       };
     }
   }
-  return { state: 'ok', file: new Blob(chunks as Blob[]) };
+  return { state: 'ok', file: new Blob(chunks as Blob[]), sha256: manifest.sha256 };
 }
 
 /** The first `bytes` of a file as a Blob, or null when a chunk is missing or has the wrong size. */

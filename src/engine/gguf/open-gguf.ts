@@ -15,7 +15,9 @@ import { readStoredGguf, type OpenedGguf } from './stored-gguf.ts';
  * Only one tab downloads a model at a time (a Web Lock per model): another tab waits, reports the
  * downloading tab's progress, and then uses the stored copy.
  *
- * @throws EngineFailure the download's failures, `not-gguf`, `unsupported-gguf-version`,
+ * `verifySha256`: see `LoadOptions`.
+ *
+ * @throws EngineFailure the download's failures, `stored-model-damaged`, `not-gguf`, `unsupported-gguf-version`,
  * `truncated-file`, `malformed-gguf`.
  */
 export async function openGguf(
@@ -23,8 +25,10 @@ export async function openGguf(
   spec: GgufSpec,
   signal: AbortSignal,
   onEvent: (event: LoadEvent) => void,
+  verifySha256 = false,
 ): Promise<OpenedGguf> {
-  const stored = await readStoredGguf(store, spec, onEvent);
+  const check = { verifySha256, signal };
+  const stored = await readStoredGguf(store, spec, onEvent, check);
   if (stored) return stored;
   return withDownloadLock(
     spec.url,
@@ -32,7 +36,7 @@ export async function openGguf(
     (stop) => void reportOtherTabProgress(store, spec, stop, onEvent),
     async () => {
       // Another tab may have stored it while this one waited.
-      const storedMeanwhile = await readStoredGguf(store, spec, onEvent);
+      const storedMeanwhile = await readStoredGguf(store, spec, onEvent, check);
       if (storedMeanwhile) return storedMeanwhile;
       const parts = await withKnownHashes(partsOf(spec), signal);
       return downloadGgufParts(store, spec, parts, signal, onEvent);

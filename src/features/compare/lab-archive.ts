@@ -48,5 +48,26 @@ export function restoreLabRun(raw: unknown): LabRun | null {
       Array.isArray(row.speeds) &&
       Array.isArray(row.answers),
   );
-  return rowsReadable ? (raw as unknown as LabRun) : null;
+  const { evaluation } = raw;
+  const evaluationReadable =
+    evaluation === null || (isObject(evaluation) && Array.isArray(evaluation.tokens));
+  if (!rowsReadable || !evaluationReadable) return null;
+  const run = raw as unknown as LabRun;
+  return run.evaluation ? { ...run, evaluation: restoreEvaluation(run.evaluation) } : run;
+}
+
+/**
+ * Runs saved before the lab reproduced the model's tokenizer say nothing of how
+ * the scored tokens were found: the model then always chose them itself, greedily.
+ */
+function restoreEvaluation(evaluation: NonNullable<LabRun['evaluation']>): LabRun['evaluation'] {
+  const { tokenization: t } = evaluation as { tokenization?: unknown };
+  const known =
+    isObject(t) &&
+    (t.kind === 'given' ||
+      t.kind === 'canonical' ||
+      (t.kind === 'greedy' && typeof t.reason === 'string'));
+  if (known) return evaluation;
+  const reason = 'the run was saved by an earlier version, which did not reproduce tokenizers';
+  return { ...evaluation, tokenization: { kind: 'greedy', reason } };
 }

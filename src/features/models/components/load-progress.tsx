@@ -15,6 +15,8 @@ export function LoadProgress() {
     <div className="load-progress" aria-live="polite">
       {state.status === 'downloading' ? (
         <DownloadBar label={label} download={state.download} />
+      ) : state.hashed ? (
+        <HashBar label={label} hashed={state.hashed} />
       ) : (
         <p>
           {state.stage === 'verifying' ? 'Checking' : 'Loading'} {label}
@@ -25,6 +27,25 @@ export function LoadProgress() {
         Cancel
       </button>
     </div>
+  );
+}
+
+function HashBar({
+  label,
+  hashed,
+}: {
+  label: string;
+  hashed: { bytes: number; totalBytes: number };
+}) {
+  const percent = hashed.totalBytes > 0 ? (100 * hashed.bytes) / hashed.totalBytes : 100;
+  return (
+    <>
+      <p>Checking the SHA-256 of {label}</p>
+      <progress aria-label={`Checking ${label}`} max={100} value={percent} />
+      <p className="progress-figures">
+        {formatBytes(hashed.bytes)} of {formatBytes(hashed.totalBytes)} · {Math.floor(percent)}%
+      </p>
+    </>
   );
 }
 
