@@ -111,7 +111,7 @@ async function armTimer(page: Page, milestone: Milestone, label: string): Promis
  * Awaits the promise the page keeps as `window[name]`, for at most `STEP_MS`: a page call has no
  * timeout of its own, and an app that never gets there must not hold the bench.
  */
-const awaitInPage = <T>(page: Page, name: string, what: string): Promise<Awaited<T>> =>
+export const awaitInPage = <T>(page: Page, name: string, what: string): Promise<Awaited<T>> =>
   page.evaluate(
     ({ name, what, timeoutMs }) =>
       Promise.race([
