@@ -22,8 +22,16 @@ export function ChatPanel({ beforeComposer }: { beforeComposer?: ReactNode }) {
   const generating = useEngineValue((s) => isGenerating(s.state));
   const canSend = useEngineValue(mayGenerate);
   const chat = useChatStore();
-  const { messages, currentLeafId, modeOverride, sampling, systemPrompt, thinking, saveError } =
-    useChat();
+  const {
+    chatId,
+    messages,
+    currentLeafId,
+    modeOverride,
+    sampling,
+    systemPrompt,
+    thinking,
+    saveError,
+  } = useChat();
   const shown = useMemo(() => pathTo(messages, currentLeafId), [messages, currentLeafId]);
   const mode: ChatMode = modeOverride ?? (model && !model.hasChatTemplate ? 'complete' : 'chat');
   const { leftOut, handlers } = useMessageControls(chat, shown, mode);
@@ -62,6 +70,8 @@ export function ChatPanel({ beforeComposer }: { beforeComposer?: ReactNode }) {
       </header>
       <ContextMeter path={shown} model={model} />
       <MessageList
+        // Another conversation starts with its latest messages and no edit open.
+        key={chatId}
         messages={shown}
         tree={messages}
         mode={mode}
