@@ -7,7 +7,7 @@ describe('the long-use figure’s stored chats', () => {
   const seeded = storedChats({
     chats: 500,
     longMessages: 300,
-    longRank: 250,
+    longRank: 20,
     now: 1_800_000_000_000,
   });
 
@@ -15,8 +15,8 @@ describe('the long-use figure’s stored chats', () => {
     const check = readChatExport(seeded.json);
     if (!check.ok) throw new Error(check.reason);
     expect(check.chats).toHaveLength(500);
-    const long = check.chats[250];
-    expect(long?.title).toBe(seeded.longTitle);
+    const long = check.chats[20];
+    expect(long?.title).toBe(seeded.long.title);
     // The shown path is every message: the whole conversation is on screen when it opens.
     expect(pathTo(long?.messages ?? [], long?.currentLeafId ?? null)).toHaveLength(300);
     expect(check.chats.filter((c) => c.messages.length === 4)).toHaveLength(499);
@@ -26,15 +26,15 @@ describe('the long-use figure’s stored chats', () => {
     const check = readChatExport(seeded.json);
     if (!check.ok) throw new Error(check.reason);
     const byRecency = [...check.chats].sort((a, b) => b.updatedAt - a.updatedAt);
-    expect(byRecency[0]?.title).toBe(seeded.latestTitle);
-    expect(byRecency.findIndex((c) => c.title === seeded.longTitle)).toBe(250);
+    expect(byRecency[0]?.title).toBe(seeded.latest.title);
+    expect(byRecency.findIndex((c) => c.title === seeded.long.title)).toBe(20);
   });
 
   it('are the same every time', () => {
     const again = storedChats({
       chats: 500,
       longMessages: 300,
-      longRank: 250,
+      longRank: 20,
       now: 1_800_000_000_000,
     });
     expect(again.json).toBe(seeded.json);

@@ -80,20 +80,33 @@ function conversation(count: number, seed: number, at: number): ChatMessage[] {
   });
 }
 
+/** What the bench needs to know of one stored chat to open it and see it opened. */
+export interface ChatFacts {
+  title: string;
+  messages: number;
+  /** Characters of message text. */
+  chars: number;
+  /** The start of its last message's text, as it reads on screen. */
+  lastText: string;
+}
+
 export interface StoredChats {
   /** The export file's text. */
   json: string;
   chats: number;
-  /** The long conversation's title and message count. */
-  longTitle: string;
-  longMessages: number;
-  /** The title of the most recent chat: the one the app reopens when it starts. */
-  latestTitle: string;
+  /** The most recent chat: the one the app reopens when it starts. */
+  latest: ChatFacts;
   /** The second most recent: a short chat to open from the list. */
-  secondTitle: string;
-  /** Characters of message text in the long conversation. */
-  longChars: number;
+  second: ChatFacts;
+  long: ChatFacts;
 }
+
+const facts = (chat: SavedChat): ChatFacts => ({
+  title: chat.title,
+  messages: chat.messages.length,
+  chars: chat.messages.reduce((sum, m) => sum + m.content.length, 0),
+  lastText: chat.messages.at(-1)?.content.slice(0, 40) ?? '',
+});
 
 /**
  * `chats` conversations of 4 messages, one of which (the `longRank`-th most recent) has
@@ -135,10 +148,8 @@ export function storedChats({
   return {
     json: chatsAsJson(all, new Date(now)),
     chats,
-    longTitle: long.title,
-    longMessages,
-    latestTitle: all[0].title,
-    secondTitle: all[1].title,
-    longChars: long.messages.reduce((sum, m) => sum + m.content.length, 0),
+    latest: facts(all[0]),
+    second: facts(all[1]),
+    long: facts(long),
   };
 }

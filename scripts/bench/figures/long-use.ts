@@ -36,7 +36,7 @@ import {
 } from '../main-thread.ts';
 import { mb, memoryProbe, type HeapSample, type WorkerHeap } from '../memory.ts';
 import type { Figure } from '../report.ts';
-import { storedChats } from '../stored-chats.ts';
+import { storedChats, type ChatFacts } from '../stored-chats.ts';
 import { syntheticFileName } from '../synthetic-gguf.ts';
 
 /** How long after a view is on screen its long tasks still count (effects, late renders). */
@@ -44,9 +44,12 @@ const SETTLE_MS = 1000;
 
 const labelOf = (file: string) => file.replace(/\.gguf$/, '');
 
-/** What the page should show once it has opened: how many chats listed, messages on screen. */
+/**
+ * What the page should show once it has opened: the chat list with the latest chat first (or
+ * none), and how many messages of it.
+ */
 interface Expected {
-  chats: number;
+  latestTitle: string | null;
   messages: number;
 }
 
@@ -58,12 +61,12 @@ interface Expected {
 async function watchOpening(context: BrowserContext): Promise<void> {
   await context.addInitScript(() => {
     const expected = JSON.parse(sessionStorage.getItem('benchExpected') ?? 'null') as {
-      chats: number;
+      latestTitle: string | null;
       messages: number;
     } | null;
     if (!expected) return;
     const shown = () => {
-      const listed = document.querySelectorAll('ul[aria-label="Saved chats"] > li').length;
+      const first = document.querySelector('ul[aria-label="Saved chats"] > li button');
       const none = [...document.querySelectorAll('.history p')].some(
         (p) => p.textContent === 'No saved chats yet.',
       );
@@ -71,7 +74,7 @@ async function watchOpening(context: BrowserContext): Promise<void> {
       const status = document.querySelector('[role=status][aria-label="Loaded model"]');
       const checked = status !== null && !status.textContent.includes('Checking what');
       return (
-        (expected.chats === 0 ? none : listed === expected.chats) &&
+        (expected.latestTitle === null ? none : first?.textContent === expected.latestTitle) &&
         messages === expected.messages &&
         checked
       );
@@ -95,6 +98,8 @@ interface Blocking {
   longest: number;
   totalBlocking: number;
   longTasks: LongTask[];
+  /** Chats the list shows once the app opened (it may show the most recent ones only). */
+  listed?: number;
 }
 
 const blocking = (tasks: LongTask[], shownMs: number): Blocking => ({
@@ -114,14 +119,19 @@ async function openMeasured(page: Page, expected: Expected): Promise<Blocking> {
   return blocking(tasks, shownAt);
 }
 
-/** Opens the stored chat `title` from the sidebar; measures from the click to its messages painted. */
-async function openChatMeasured(page: Page, title: string, messages: number): Promise<Blocking> {
+/**
+ * Opens a stored chat from the sidebar; measures from the click to the conversation painted: the
+ * chat marked current in the list and its last message at the end of the conversation.
+ */
+async function openChatMeasured(page: Page, chat: ChatFacts): Promise<Opened> {
+  const { title, lastText } = chat;
   await page.evaluate(
-    ({ title, messages }) => {
+    ({ title, lastText }) => {
+      const articles = () => document.querySelectorAll('[aria-label="Conversation"] article');
       const opened = () =>
         document.querySelector('ul[aria-label="Saved chats"] li[aria-current="true"] button')
           ?.textContent === title &&
-        document.querySelectorAll('[aria-label="Conversation"] article').length === messages;
+        ([...articles()].at(-1)?.querySelector('.text')?.textContent.startsWith(lastText) ?? false);
       const timer = new Promise((resolve) => {
         let clickedAt: number | null = null;
         const observer = new MutationObserver(() => {
@@ -129,8 +139,12 @@ async function openChatMeasured(page: Page, title: string, messages: number): Pr
           observer.disconnect();
           const start = clickedAt;
           // Painted: the frame after the change, and the task after that frame.
+          const rendered = articles().length;
           requestAnimationFrame(() =>
-            setTimeout(() => resolve({ clickedAt: start, paintedAt: performance.now() }), 0),
+            setTimeout(
+              () => resolve({ clickedAt: start, paintedAt: performance.now(), rendered }),
+              0,
+            ),
           );
         });
         document.addEventListener('click', () => (clickedAt = performance.now()), {
@@ -141,27 +155,32 @@ async function openChatMeasured(page: Page, title: string, messages: number): Pr
       });
       Object.assign(window, { benchOpened: timer });
     },
-    { title, messages },
+    { title, lastText },
   );
   await page
     .getByRole('list', { name: 'Saved chats' })
     .getByRole('button', { name: title, exact: true })
     .click();
-  const { clickedAt, paintedAt } = await awaitInPage<{ clickedAt: number; paintedAt: number }>(
-    page,
-    'benchOpened',
-    `the chat "${title}" opening`,
-  );
+  const { clickedAt, paintedAt, rendered } = await awaitInPage<{
+    clickedAt: number;
+    paintedAt: number;
+    rendered: number;
+  }>(page, 'benchOpened', `the chat "${title}" opening`);
   await page.waitForTimeout(SETTLE_MS);
   const tasks = longTasksBetween(await longTasksIn(page), clickedAt, paintedAt + SETTLE_MS);
-  return blocking(tasks, paintedAt - clickedAt);
+  return { ...blocking(tasks, paintedAt - clickedAt), rendered };
+}
+
+interface Opened extends Blocking {
+  /** Messages on screen once it opened (the app may show only the latest ones). */
+  rendered: number;
 }
 
 interface OpeningRun {
   emptyApp: Blocking;
   appWithChats: Blocking;
-  shortChat: Blocking;
-  longChat: Blocking;
+  shortChat: Opened;
+  longChat: Opened;
 }
 
 async function measureOpening({ browser, servers }: Bench, signal: AbortSignal) {
@@ -171,15 +190,17 @@ async function measureOpening({ browser, servers }: Bench, signal: AbortSignal) 
     const seeded = storedChats({
       chats: LONG_USE.chats,
       longMessages: LONG_USE.longMessages,
-      // Among the older chats, as a long conversation is: the app opens the latest one.
-      longRank: Math.floor(LONG_USE.chats / 2),
+      // Not the latest (the app opens that one), but among the first the list shows.
+      longRank: 20,
       now: Date.now(),
     });
     const page = await context.newPage();
     await page.goto(servers.app);
     await showView(page, 'Chat');
     const empty: Blocking[] = [];
-    for (let i = 0; i < RUNS; i++) empty.push(await openMeasured(page, { chats: 0, messages: 0 }));
+    for (let i = 0; i < RUNS; i++) {
+      empty.push(await openMeasured(page, { latestTitle: null, messages: 0 }));
+    }
 
     // The app's own import path: the file is checked and stored in one transaction.
     const imported = Date.now();
@@ -196,9 +217,16 @@ async function measureOpening({ browser, servers }: Bench, signal: AbortSignal) 
 
     const runs: OpeningRun[] = [];
     for (let i = 0; i < RUNS; i++) {
-      const appWithChats = await openMeasured(page, { chats: LONG_USE.chats, messages: 4 });
-      const shortChat = await openChatMeasured(page, seeded.secondTitle, 4);
-      const longChat = await openChatMeasured(page, seeded.longTitle, LONG_USE.longMessages);
+      const appWithChats = await openMeasured(page, {
+        latestTitle: seeded.latest.title,
+        messages: seeded.latest.messages,
+      });
+      appWithChats.listed = await page
+        .getByRole('list', { name: 'Saved chats' })
+        .getByRole('listitem')
+        .count();
+      const shortChat = await openChatMeasured(page, seeded.second);
+      const longChat = await openChatMeasured(page, seeded.long);
       runs.push({ emptyApp: empty[i] as Blocking, appWithChats, shortChat, longChat });
       log(
         `figure 7 opening run ${i + 1}: app ${appWithChats.longest.toFixed(0)} ms longest task ` +
@@ -207,7 +235,7 @@ async function measureOpening({ browser, servers }: Bench, signal: AbortSignal) 
           `${shortChat.longest.toFixed(0)} ms, ${shortChat.shownMs.toFixed(0)} ms)`,
       );
     }
-    return { runs, importMs, fileBytes: seeded.json.length, longChars: seeded.longChars };
+    return { runs, importMs, fileBytes: seeded.json.length, longChars: seeded.long.chars };
   });
 }
 
@@ -218,7 +246,7 @@ interface MemorySample {
   workers: WorkerHeap[];
   /** The GPU process's resident set, bytes (null where the browser reports none). */
   gpuProcessRss: number | null;
-  /** Characters of message text on screen (questions and answers), as stored. */
+  /** Characters of the conversation's text so far (questions and answers), as stored. */
   textChars?: number;
   /** ms the switch took, from its click to the model's name in the status. */
   switchMs?: number;
@@ -266,16 +294,18 @@ async function measureAnswers({ browser, servers }: Bench, signal: AbortSignal) 
     await loadByUrlTimed(page, servers.models.url(model), labelOf(model), 'ready');
     await showView(page, 'Chat');
     const probe = await memoryProbe(browser, context, page);
-    const textChars = () =>
-      page.evaluate(() =>
-        [...document.querySelectorAll('[aria-label="Conversation"] article .text')].reduce(
-          (sum, e) => sum + e.textContent.length,
-          0,
-        ),
-      );
+    const lastAnswerChars = async () =>
+      (
+        (await page
+          .getByRole('article', { name: 'Model' })
+          .last()
+          .locator('.text')
+          .textContent()) ?? ''
+      ).length;
+    let textChars = 0;
     const samples: MemorySample[] = [];
     const take = async (after: number) => {
-      const s = { ...(await sampleMemory(probe, after)), textChars: await textChars() };
+      const s = { ...(await sampleMemory(probe, after)), textChars };
       samples.push(s);
       log(
         `figure 7 after ${after} answers: page ${mb(pageHeap(s)).toFixed(2)} MB, workers ` +
@@ -286,12 +316,16 @@ async function measureAnswers({ browser, servers }: Bench, signal: AbortSignal) 
       await take(0);
       for (let i = 1; i <= LONG_USE.answers; i++) {
         await sendTimed(page, promptFor(i));
+        textChars += promptFor(i).length + (await lastAnswerChars());
         if (i % LONG_USE.sampleEvery === 0 || i === LONG_USE.answers) await take(i);
       }
+      // What the page keeps once the conversation is off screen (it stays stored and listed).
+      await page.getByRole('button', { name: 'New chat' }).click();
+      const afterNewChat = await sampleMemory(probe, LONG_USE.answers);
+      return { model, samples, afterNewChat };
     } finally {
       await probe.close();
     }
-    return { model, samples };
   });
 }
 
@@ -391,10 +425,12 @@ export const longUse: FigureSpec = {
     const aFirst = a[0] as MemorySample;
     const aLast = a.at(-1) as MemorySample;
     const answersDone = aLast.after;
+    // From the first sample after answers on: the first answer also loads code and fills caches once.
+    const steady = a.filter((s) => s.after >= LONG_USE.sampleEvery);
     const perAnswer = (f: (s: MemorySample) => number) =>
       slope(
-        a.map((s) => s.after),
-        a.map(f),
+        steady.map((s) => s.after),
+        steady.map(f),
       );
     const textPerAnswer = perAnswer((s) => s.textChars ?? 0);
 
@@ -445,6 +481,15 @@ export const longUse: FigureSpec = {
       },
       {
         ...growthRow(
+          `Page heap (JS + DOM, after GC) once "New chat" took those ${answersDone} answers off screen vs before`,
+          mb(pageHeap(aFirst)),
+          mb(pageHeap(answers.afterNewChat)),
+        ),
+        baselineName: '0 answers',
+        note: `the conversation stays stored and listed (${aLast.textChars ?? 0} characters of text)`,
+      },
+      {
+        ...growthRow(
           `Worker heaps (engine + wllama, JS after GC) after ${answersDone} answers vs before`,
           mb(workersUsed(aFirst)),
           mb(workersUsed(aLast)),
@@ -476,10 +521,11 @@ export const longUse: FigureSpec = {
       rows,
       notes: [
         `Figure 7: ${chats} (${(opening.fileBytes / 1e6).toFixed(1)} MB export, imported through the app in ` +
-          `${opening.importMs} ms); the app shows them ${median(pick((r) => r.appWithChats.shownMs))} ms after ` +
+          `${opening.importMs} ms); the app lists ${median(pick((r) => r.appWithChats.listed ?? Number.NaN))} of them ${median(pick((r) => r.appWithChats.shownMs))} ms after ` +
           `navigation (no chats: ${median(pick((r) => r.emptyApp.shownMs))} ms); the ${long} conversation ` +
           `(${opening.longChars} characters) is painted ${median(pick((r) => r.longChat.shownMs))} ms after ` +
-          `the click (4-message chat: ${median(pick((r) => r.shortChat.shownMs))} ms). Model switches ` +
+          `the click, with ${median(pick((r) => r.longChat.rendered))} of its messages on screen ` +
+          `(4-message chat: ${median(pick((r) => r.shortChat.shownMs))} ms). Model switches ` +
           `between ${switches.models.join(' and ')}: median ${median(w.slice(1).map((s) => s.switchMs ?? Number.NaN))} ms each.`,
       ],
       raw: { opening, answers, switches },
