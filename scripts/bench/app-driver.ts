@@ -111,7 +111,7 @@ async function armTimer(page: Page, milestone: Milestone, label: string): Promis
  * Awaits the promise the page keeps as `window[name]`, for at most `STEP_MS`: a page call has no
  * timeout of its own, and an app that never gets there must not hold the bench.
  */
-const awaitInPage = <T>(page: Page, name: string, what: string): Promise<Awaited<T>> =>
+export const awaitInPage = <T>(page: Page, name: string, what: string): Promise<Awaited<T>> =>
   page.evaluate(
     ({ name, what, timeoutMs }) =>
       Promise.race([
@@ -203,7 +203,9 @@ export async function sendTimed(page: Page, text: string): Promise<AnswerTiming>
   await page.getByLabel('Message', { exact: true }).fill(text);
   await page.evaluate(() => {
     const answers = () => document.querySelectorAll('article[aria-label="Model"]');
-    const before = answers().length;
+    // The new answer is a new element: counting them fails once a long conversation shows only
+    // its latest messages.
+    const previous = [...answers()].at(-1) ?? null;
     const timer = new Promise((resolve) => {
       let sentAt: number | null = null;
       let firstAt: number | null = null;
@@ -212,9 +214,8 @@ export async function sendTimed(page: Page, text: string): Promise<AnswerTiming>
       const observer = new MutationObserver(() => {
         const now = performance.now();
         const all = answers();
-        if (sentAt === null || all.length === before) return;
         const answer = all[all.length - 1];
-        if (!answer) return;
+        if (sentAt === null || !answer || answer === previous) return;
         const streaming = answer.getAttribute('data-status') === 'streaming';
         // The answer's text only: its live rate beside it changes every frame too.
         const length = answer.querySelector('.text')?.textContent.length ?? 0;

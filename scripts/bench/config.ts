@@ -26,6 +26,20 @@ export const NATIVE_TOKENS = number('BENCH_NATIVE_TOKENS', 256);
 /** Tokens in each of the early and late windows of figure 4: 200, or a third of a shorter answer. */
 export const SMOOTHNESS_WINDOW = Math.min(200, Math.floor(LONG_ANSWER_TOKENS / 3));
 /**
+ * Figure 7, long use: the stored chats (one of them long), the answers and model switches that
+ * memory is followed over, and how often it is sampled.
+ */
+export const LONG_USE = {
+  chats: 500,
+  longMessages: 300,
+  answers: number('BENCH_LONG_USE_ANSWERS', 50),
+  /** Short answers: what is followed is what each answer leaves behind, not decoding. */
+  answerTokens: 16,
+  sampleEvery: 10,
+  switches: number('BENCH_LONG_USE_SWITCHES', 20),
+};
+
+/**
  * Figure 2's throttled pairs: the server held to 50 MB/s (400 Mbit/s) and 125 MB/s (1 Gbit/s,
  * the fastest common home connection), where the download should go at the network's pace.
  */
@@ -43,11 +57,11 @@ export const FIGURE_MINUTES = env.BENCH_FIGURE_MINUTES ? number('BENCH_FIGURE_MI
 export const CLEANUP_GRACE_MS = 30_000;
 
 export const MODELS = {
-  /** Figures 1, 4, 5, 6: small enough to decode a long answer within minutes on a CPU. */
+  /** Figures 1, 4, 5, 6, 7: small enough to decode a long answer within minutes on a CPU. */
   speed: { size: '25m', type: 'q4_0' },
   /** Figure 2: the issue asks for a file of at least 200 MB (this one is 224 MB). */
   download: { size: '400m', type: 'q4_0' },
-  /** Figure 3: loaded 3 × 3 times. */
+  /** Figure 3: loaded 3 × 3 times; figure 7 switches between it and `speed`. */
   start: { size: '100m', type: 'q4_0' },
 } as const satisfies Record<string, SyntheticModel>;
 

@@ -24,7 +24,7 @@ export interface Measured {
 }
 
 export interface FigureSpec {
-  /** The item number (1–6); BENCH_ONLY selects by it. */
+  /** The item number (1–7); BENCH_ONLY selects by it. */
   item: number;
   /** Names the figure in the log and in its row when it fails. */
   name: string;

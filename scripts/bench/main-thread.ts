@@ -4,7 +4,7 @@
  * trace. Tokens reach the main thread as Comlink messages on a MessagePort; the page script below
  * marks each one (`performance.mark`), and the marks land in the trace on the main thread's clock.
  */
-import type { BrowserContext } from '@playwright/test';
+import type { BrowserContext, Page } from '@playwright/test';
 
 export const TOKEN_MARK = 'bench:port-message';
 
@@ -16,19 +16,41 @@ export const TRACE_CATEGORIES = [
 ];
 
 /**
- * Page-level instrumentation, added only to the smoothness run's browser context (never to the
- * app): records long tasks, and marks every message a MessagePort delivers to a listener.
+ * Records every long task (> 50 ms, PerformanceObserver) of each page of `context` from its start
+ * in `window.benchLongTasks` (page clock, ms); `longTasksIn` reads them.
  */
-export async function instrumentMainThread(context: BrowserContext): Promise<void> {
-  await context.addInitScript((mark: string) => {
-    const longTasks: { start: number; duration: number }[] = [];
+export async function recordLongTasks(context: BrowserContext): Promise<void> {
+  await context.addInitScript(() => {
+    const longTasks: LongTask[] = [];
     Object.assign(window, { benchLongTasks: longTasks });
     new PerformanceObserver((list) => {
       for (const entry of list.getEntries()) {
         longTasks.push({ start: entry.startTime, duration: entry.duration });
       }
     }).observe({ type: 'longtask', buffered: true });
+  });
+}
 
+export interface LongTask {
+  start: number;
+  duration: number;
+}
+
+/** The long tasks `recordLongTasks` saw in `page` so far. */
+export const longTasksIn = (page: Page): Promise<LongTask[]> =>
+  page.evaluate(() => (window as unknown as { benchLongTasks: LongTask[] }).benchLongTasks);
+
+/** Total blocking time: what each long task ran past 50 ms, summed. */
+export const totalBlockingMs = (tasks: readonly LongTask[]) =>
+  tasks.reduce((sum, task) => sum + Math.max(0, task.duration - 50), 0);
+
+/**
+ * Page-level instrumentation, added only to the smoothness run's browser context (never to the
+ * app): records long tasks, and marks every message a MessagePort delivers to a listener.
+ */
+export async function instrumentMainThread(context: BrowserContext): Promise<void> {
+  await recordLongTasks(context);
+  await context.addInitScript((mark: string) => {
     const wrapped = new WeakMap<object, EventListener>();
     // The originals are only ever called with `.call(port, …)`.
     // eslint-disable-next-line @typescript-eslint/unbound-method
@@ -157,10 +179,6 @@ export function streamingCost(traceJson: string, windowTokens: number): Streamin
 const round = (ms: number) => Math.round(ms * 1000) / 1000;
 
 /** Long tasks (over 50 ms) the page's PerformanceObserver saw between `from` and `to` (page clock). */
-export function longTasksBetween(
-  tasks: { start: number; duration: number }[],
-  from: number,
-  to: number,
-): { start: number; duration: number }[] {
+export function longTasksBetween(tasks: LongTask[], from: number, to: number): LongTask[] {
   return tasks.filter((task) => task.start + task.duration >= from && task.start <= to);
 }

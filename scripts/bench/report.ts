@@ -3,7 +3,7 @@ import type { Summary } from '../../src/shared/summary.ts';
 import { describeTarget, meets, type Target } from './stats.ts';
 
 export interface Figure {
-  /** The item number (1–5). */
+  /** The item number (1–7). */
   item: number;
   what: string;
   unit: string;

@@ -13,6 +13,7 @@ import { MODELS, ONLY, ROOT, RUNS, SMOOTHNESS_RUNS, log } from './config.ts';
 import { runFigure, type FigureOutcome, type FigureSpec } from './figure-runner.ts';
 import { download } from './figures/download.ts';
 import { engineOverhead, webLlmOverhead } from './figures/engine-overhead.ts';
+import { longUse } from './figures/long-use.ts';
 import { native } from './figures/native.ts';
 import { smoothness } from './figures/smoothness.ts';
 import { start } from './figures/start.ts';
@@ -30,6 +31,7 @@ const FIGURES: FigureSpec[] = [
   smoothness,
   webgpuVsCpu,
   native,
+  longUse,
 ];
 
 async function main() {

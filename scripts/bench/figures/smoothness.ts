@@ -26,6 +26,7 @@ import type { FigureSpec } from '../figure-runner.ts';
 import {
   instrumentMainThread,
   longTasksBetween,
+  longTasksIn,
   streamingCost,
   TRACE_CATEGORIES,
   type StreamingCost,
@@ -89,11 +90,7 @@ export const smoothness: FigureSpec = {
       };
       for (let i = 0; i < SMOOTHNESS_RUNS; i++) {
         const untraced = await longAnswer(promptFor(i));
-        const observed = await page.evaluate(
-          () =>
-            (window as unknown as { benchLongTasks: { start: number; duration: number }[] })
-              .benchLongTasks,
-        );
+        const observed = await longTasksIn(page);
         const longTasks = longTasksBetween(observed, untraced.sentAt, untraced.doneAt).map((t) =>
           Math.round(t.duration),
         );

@@ -25,7 +25,7 @@ export function WidgetChat() {
       contextPolicy: 'drop-oldest',
     })),
   );
-  const { messages, currentLeafId } = useExternalStore(chat);
+  const { chatId, messages, currentLeafId } = useExternalStore(chat);
   const shown = useMemo(() => pathTo(messages, currentLeafId), [messages, currentLeafId]);
   const model = useEngineValue((s) => loadedModel(s.state));
   const generating = useEngineValue((s) => isGenerating(s.state));
@@ -46,6 +46,7 @@ export function WidgetChat() {
         </button>
       </div>
       <MessageList
+        key={chatId}
         messages={shown}
         tree={messages}
         mode={mode}

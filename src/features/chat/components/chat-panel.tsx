@@ -23,8 +23,16 @@ export function ChatPanel({ beforeComposer }: { beforeComposer?: ReactNode }) {
   const waitingForTab = useEngineValue((s) => isWaitingForTab(s.state));
   const canSend = useEngineValue(mayGenerate);
   const chat = useChatStore();
-  const { messages, currentLeafId, modeOverride, sampling, systemPrompt, thinking, saveError } =
-    useChat();
+  const {
+    chatId,
+    messages,
+    currentLeafId,
+    modeOverride,
+    sampling,
+    systemPrompt,
+    thinking,
+    saveError,
+  } = useChat();
   const shown = useMemo(() => pathTo(messages, currentLeafId), [messages, currentLeafId]);
   const mode: ChatMode = modeOverride ?? (model && !model.hasChatTemplate ? 'complete' : 'chat');
   const { leftOut, handlers } = useMessageControls(chat, shown, mode);
@@ -63,6 +71,8 @@ export function ChatPanel({ beforeComposer }: { beforeComposer?: ReactNode }) {
       </header>
       <ContextMeter path={shown} model={model} />
       <MessageList
+        // Another conversation starts with its latest messages and no edit open.
+        key={chatId}
         messages={shown}
         tree={messages}
         mode={mode}

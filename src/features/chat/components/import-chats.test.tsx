@@ -8,7 +8,7 @@ import { renderWithEngine } from '../../../lib/testing/render-with-engine.tsx';
 import type { SavedChat } from '../chat-archive.ts';
 import { ChatProvider } from '../chat-context.tsx';
 import { chatsAsJson } from '../chat-export.ts';
-import { ChatHistory } from './chat-history.tsx';
+import { CHAT_PAGE, ChatHistory } from './chat-history.tsx';
 
 beforeEach(() => {
   globalThis.indexedDB = new IDBFactory();
@@ -77,5 +77,25 @@ describe('importing chats', () => {
     await user.upload(input, jsonFile('{ not json'));
     expect(await screen.findByRole('alert')).toHaveTextContent('The file is not JSON');
     expect(within(list).getAllByRole('listitem')).toHaveLength(1);
+  });
+});
+
+describe('a long chat list', () => {
+  it('lists the most recent chats first and the rest a page at a time', async () => {
+    const { user, input } = await history();
+    const count = CHAT_PAGE + 5;
+    const chats = Array.from({ length: count }, (_, i) => ({
+      ...chat(`c${i}`, `Chat ${i}`),
+      updatedAt: 1000 - i,
+    }));
+    await user.upload(input, jsonFile(chatsAsJson(chats)));
+    await waitFor(() => expect(screen.getByText(`Imported ${count} chats.`)).toBeVisible());
+    const list = screen.getByRole('list', { name: 'Saved chats' });
+    expect(within(list).getAllByRole('listitem')).toHaveLength(CHAT_PAGE);
+    expect(within(list).getAllByRole('listitem')[0]).toHaveTextContent('Chat 0');
+    await user.click(screen.getByRole('button', { name: 'Show 5 more chats of 5' }));
+    expect(within(list).getAllByRole('listitem')).toHaveLength(count);
+    expect(within(list).getByRole('button', { name: `Chat ${count - 1}` })).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: /more chat/ })).toBeNull();
   });
 });

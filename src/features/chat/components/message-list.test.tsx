@@ -3,7 +3,7 @@ import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
 import { restoreChat } from '../chat-archive.ts';
 import { pathTo } from '../chat-tree.ts';
-import { MessageList } from './message-list.tsx';
+import { MESSAGE_WINDOW, MessageList } from './message-list.tsx';
 
 const noop = () => undefined;
 
@@ -115,5 +115,33 @@ describe('message list', () => {
       'unknown model · no system prompt',
       'unknown model · temperature 0 · seed 3 · max 9 tokens · no system prompt',
     ]);
+  });
+
+  it('shows the latest messages of a long conversation, the earlier ones behind a button', () => {
+    const count = MESSAGE_WINDOW + 7;
+    const root = renderStored({
+      version: 2,
+      id: 'long',
+      title: 'Long',
+      createdAt: 1,
+      updatedAt: 1,
+      messages: Array.from({ length: count }, (_, i) => ({
+        id: i + 1,
+        parentId: i === 0 ? null : i,
+        childIds: [],
+        role: i % 2 === 0 ? 'user' : 'assistant',
+        content: `message ${i + 1}`,
+        reasoning: '',
+        status: 'done',
+      })),
+      currentLeafId: count,
+    });
+    const texts = [...root.querySelectorAll('article .text')].map((t) => t.textContent.trim());
+    expect(texts).toHaveLength(MESSAGE_WINDOW);
+    expect(texts[0]).toBe('message 8');
+    expect(texts.at(-1)).toBe(`message ${count}`);
+    expect(root.querySelector('button.show-earlier')?.textContent).toBe(
+      'Show 7 earlier messages of 7',
+    );
   });
 });

@@ -1,5 +1,6 @@
 import { memo, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { errorMessage } from '../../../lib/error-messages.ts';
+import { formatCount } from '../../../lib/format.ts';
 import type { ChatMessage, MessageId } from '../chat-archive.ts';
 import type { ChatMode } from '../chat-store.ts';
 import { siblingsOf } from '../chat-tree.ts';
@@ -34,6 +35,14 @@ function versionsOf(tree: readonly ChatMessage[], path: readonly ChatMessage[]) 
 const single: Versions = { index: 1, count: 1, previousId: null, nextId: null };
 
 /**
+ * How many of the latest messages are on screen at first, and how many more each "Show earlier"
+ * adds. Opening a conversation renders each shown answer's markdown and lays it all out in one
+ * task: 300 messages held the main thread for 260–410 ms (bench figure 7). With this many shown,
+ * the cost no longer grows with the conversation, nor does its DOM as it goes on.
+ */
+export const MESSAGE_WINDOW = 30;
+
+/**
  * The shown path of the conversation. Model output is untrusted: it is rendered as sanitized
  * markdown; the user's text as plain text. `leftOut`: the messages the last answer did not see.
  */
@@ -58,7 +67,10 @@ export function MessageList({
   onEdit: (id: MessageId, text: string) => void;
 }) {
   const [editingId, setEditingId] = useState<MessageId | null>(null);
-  const versions = useMemo(() => versionsOf(tree, messages), [tree, messages]);
+  const [windowSize, setWindowSize] = useState(MESSAGE_WINDOW);
+  const hidden = Math.max(0, messages.length - windowSize);
+  const visible = useMemo(() => messages.slice(hidden), [messages, hidden]);
+  const versions = useMemo(() => versionsOf(tree, visible), [tree, visible]);
   const allHandlers = useMemo(() => ({ ...handlers, startEdit: setEditingId }), [handlers]);
   const list = useRef<HTMLDivElement>(null);
   // Follow the answer only while the reader is at the bottom: scrolling up to read stays put.
@@ -80,6 +92,16 @@ export function MessageList({
     element.scrollTop = element.scrollHeight;
     autoScrolledTo.current = element.scrollTop;
   }, [last?.content.length, last?.reasoning.length, messages.length]);
+  // Earlier messages shown above: the reader stays where they were (this list has no scroll
+  // anchoring, see conversation.css).
+  const heightBeforeReveal = useRef<number | null>(null);
+  useLayoutEffect(() => {
+    const element = list.current;
+    const before = heightBeforeReveal.current;
+    if (!element || before === null) return;
+    heightBeforeReveal.current = null;
+    element.scrollTop += element.scrollHeight - before;
+  }, [windowSize]);
 
   return (
     <div
@@ -99,7 +121,19 @@ export function MessageList({
             : 'Your conversation stays in this tab. Nothing you type leaves this device.'}
         </p>
       )}
-      {messages.map((message) =>
+      {hidden > 0 && (
+        <button
+          type="button"
+          className="secondary show-earlier"
+          onClick={() => {
+            heightBeforeReveal.current = list.current?.scrollHeight ?? null;
+            setWindowSize((size) => size + MESSAGE_WINDOW);
+          }}
+        >
+          {`Show ${formatCount(Math.min(hidden, MESSAGE_WINDOW), 'earlier message')} of ${hidden}`}
+        </button>
+      )}
+      {visible.map((message) =>
         message.id === editingId ? (
           <EditMessage
             key={message.id}
