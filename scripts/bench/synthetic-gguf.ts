@@ -13,6 +13,10 @@ export interface ModelShape {
   feedForward: number;
   layers: number;
   heads: number;
+  /** Size of one attention head (`attention.key_length`); by default embedding / heads. */
+  headDim?: number;
+  /** The context it was trained for (`context_length`); by default 2048. */
+  contextLength?: number;
 }
 
 /** Shapes chosen so that, with Llama 2's 32000-token vocabulary, they hold about this many parameters. */
@@ -20,6 +24,20 @@ export const MODEL_SIZES = {
   '25m': { embedding: 256, feedForward: 704, layers: 10, heads: 4 },
   '100m': { embedding: 768, feedForward: 2048, layers: 7, heads: 12 },
   '400m': { embedding: 1024, feedForward: 2816, layers: 26, heads: 16 },
+  /**
+   * Not for speed: 16 MB of weights whose KV cache at its full 32768-token context takes 5 GiB,
+   * more than llama.cpp's wasm heap (4 GiB) can hold, and at 4096 tokens 640 MiB. Wide heads on
+   * a narrow embedding make the cache large next to the weights (both grow with the heads' width,
+   * the cache also with the context); few heads keep the attention's working buffers small.
+   */
+  'kv-5g': {
+    embedding: 64,
+    feedForward: 64,
+    layers: 1,
+    heads: 10,
+    headDim: 4096,
+    contextLength: 32768,
+  },
 } as const satisfies Record<string, ModelShape>;
 
 export type ModelSize = keyof typeof MODEL_SIZES;
@@ -90,20 +108,25 @@ export function readTokenizer(path: string): { entries: RawEntry[]; vocabSize: n
 /** Parameter count of a shape with a given vocabulary (untied input and output embeddings). */
 export function parameterCount(shape: ModelShape, vocabSize: number): number {
   const { embedding: d, feedForward: ff, layers } = shape;
-  return 2 * vocabSize * d + d + layers * (2 * d + 4 * d * d + 3 * d * ff);
+  return 2 * vocabSize * d + d + layers * (2 * d + 4 * d * attentionWidth(shape) + 3 * d * ff);
 }
+
+const headDimOf = (shape: ModelShape) => shape.headDim ?? shape.embedding / shape.heads;
+/** The width of all heads together: the rows of the Q, K, V and output projections. */
+const attentionWidth = (shape: ModelShape) => shape.heads * headDimOf(shape);
 
 function tensorPlan(shape: ModelShape, vocabSize: number, type: WeightType): TensorPlan[] {
   const { embedding: d, feedForward: ff } = shape;
+  const width = attentionWidth(shape);
   const plan: TensorPlan[] = [{ name: 'token_embd.weight', dims: [d, vocabSize], type }];
   for (let i = 0; i < shape.layers; i++) {
     const blk = `blk.${i}`;
     plan.push(
       { name: `${blk}.attn_norm.weight`, dims: [d], type: 'f32' },
-      { name: `${blk}.attn_q.weight`, dims: [d, d], type },
-      { name: `${blk}.attn_k.weight`, dims: [d, d], type },
-      { name: `${blk}.attn_v.weight`, dims: [d, d], type },
-      { name: `${blk}.attn_output.weight`, dims: [d, d], type },
+      { name: `${blk}.attn_q.weight`, dims: [d, width], type },
+      { name: `${blk}.attn_k.weight`, dims: [d, width], type },
+      { name: `${blk}.attn_v.weight`, dims: [d, width], type },
+      { name: `${blk}.attn_output.weight`, dims: [width, d], type },
       { name: `${blk}.ffn_norm.weight`, dims: [d], type: 'f32' },
       { name: `${blk}.ffn_gate.weight`, dims: [d, ff], type },
       { name: `${blk}.ffn_up.weight`, dims: [d, ff], type },
@@ -239,10 +262,10 @@ export function writeSyntheticGguf(
   model: SyntheticModel,
   tokenizerSource: string,
 ): { bytes: number; parameters: number } {
-  const shape = MODEL_SIZES[model.size];
+  const shape: ModelShape = MODEL_SIZES[model.size];
   const { entries, vocabSize } = readTokenizer(tokenizerSource);
   const tensors = tensorPlan(shape, vocabSize, model.type);
-  const headDim = shape.embedding / shape.heads;
+  const headDim = headDimOf(shape);
 
   const metadata = new Bytes();
   let metadataCount = 0;
@@ -255,12 +278,14 @@ export function writeSyntheticGguf(
   kv('general.name', ValueType.String, (b) => b.string(`synthetic-llama-${model.size}`));
   kv('general.file_type', ValueType.U32, (b) => b.u32(FILE_TYPE[model.type]));
   kv('general.alignment', ValueType.U32, (b) => b.u32(ALIGNMENT));
-  kv('llama.context_length', ValueType.U32, (b) => b.u32(2048));
+  kv('llama.context_length', ValueType.U32, (b) => b.u32(shape.contextLength ?? 2048));
   kv('llama.embedding_length', ValueType.U32, (b) => b.u32(shape.embedding));
   kv('llama.block_count', ValueType.U32, (b) => b.u32(shape.layers));
   kv('llama.feed_forward_length', ValueType.U32, (b) => b.u32(shape.feedForward));
   kv('llama.attention.head_count', ValueType.U32, (b) => b.u32(shape.heads));
   kv('llama.attention.head_count_kv', ValueType.U32, (b) => b.u32(shape.heads));
+  kv('llama.attention.key_length', ValueType.U32, (b) => b.u32(headDim));
+  kv('llama.attention.value_length', ValueType.U32, (b) => b.u32(headDim));
   kv('llama.rope.dimension_count', ValueType.U32, (b) => b.u32(headDim));
   kv('llama.attention.layer_norm_rms_epsilon', ValueType.F32, (b) => b.f32(1e-5));
   kv('llama.vocab_size', ValueType.U32, (b) => b.u32(vocabSize));

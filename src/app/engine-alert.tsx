@@ -6,6 +6,7 @@ const recoveryLabel: Record<Exclude<Recovery, 'none'>, string> = {
   'download-again': 'Download again',
   'reload-model': 'Reload model',
   'reload-on-cpu': 'Load on the CPU',
+  'smaller-context': 'Load with a smaller context',
 };
 
 /** A failed load (or a failure that unloaded the model): what happened and what to do next. */
@@ -26,6 +27,9 @@ export function EngineAlert() {
   const recover = async () => {
     if (!spec) return;
     if (recovery === 'reload-on-cpu') await preferences.update({ backend: 'cpu' });
+    if (state.error.kind === 'out-of-memory' && state.error.fitsContext !== null) {
+      await preferences.update({ contextSize: state.error.fitsContext });
+    }
     await engine.load(spec, cpuForNow ? 'cpu' : undefined);
   };
 
@@ -43,7 +47,11 @@ export function EngineAlert() {
       )}
       {recovery !== 'none' && spec && (
         <button type="button" onClick={() => void recover()}>
-          {cpuForNow ? 'Reload on the CPU' : recoveryLabel[recovery]}
+          {cpuForNow
+            ? 'Reload on the CPU'
+            : state.error.kind === 'out-of-memory' && state.error.fitsContext !== null
+              ? `Load with ${state.error.fitsContext.toLocaleString('en')} tokens`
+              : recoveryLabel[recovery]}
         </button>
       )}
       <button type="button" onClick={() => engine.dismissError()}>

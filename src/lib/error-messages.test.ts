@@ -80,6 +80,15 @@ const examples: { [K in EngineError['kind']]: Extract<EngineError, { kind: K }> 
     neededBytes: 6e9,
     limitBytes: 4e9,
   },
+  'out-of-memory': {
+    kind: 'out-of-memory',
+    part: 'kv-cache',
+    backend: 'cpu',
+    contextSize: 32768,
+    neededBytes: 5.4e9,
+    limitBytes: 4 * 1024 ** 3,
+    fitsContext: 4096,
+  },
   'no-model-loaded': { kind: 'no-model-loaded' },
   busy: { kind: 'busy', operation: 'load' },
   cancelled: { kind: 'cancelled' },
@@ -162,6 +171,23 @@ describe('a model lost by itself', () => {
   });
 
   it('a crash says what fits, and offers no reload of a model too big to fit', () => {
+    const oom = errorMessage(examples['out-of-memory']);
+    expect(oom.title).toContain('32,768-token context');
+    expect(oom.title).toContain('KV cache');
+    expect(oom.title).toContain('at most 4.3 GB');
+    expect(oom.title).toContain('about 5.4 GB');
+    expect(oom.action).toContain('4,096-token context');
+    expect(errorRecovery(examples['out-of-memory'])).toBe('smaller-context');
+    const gpuWeights = {
+      ...examples['out-of-memory'],
+      backend: 'webgpu' as const,
+      part: 'weights' as const,
+      limitBytes: null,
+      fitsContext: null,
+    };
+    expect(errorMessage(gpuWeights).title).toContain('its weights on the GPU');
+    expect(errorMessage(gpuWeights).action).toBe('Pick a smaller model or quantization.');
+    expect(errorRecovery(gpuWeights)).toBe('none');
     const tooBig = errorMessage(examples['engine-crashed']);
     expect(tooBig.action).toContain("needs about 6.0 GB, more than this device's 4.0 GB");
     expect(tooBig.action).toContain('Models up to about 4.0 GB');

@@ -169,6 +169,8 @@ export function errorMessage(error: EngineError): ErrorMessage {
       };
     case 'engine-crashed':
       return engineCrashed(error);
+    case 'out-of-memory':
+      return outOfMemory(error);
     case 'no-model-loaded':
       return { title: 'No model is loaded.', action: 'Pick a model and press Load.' };
     case 'busy':
@@ -221,6 +223,29 @@ function engineCrashed(error: Extract<EngineError, { kind: 'engine-crashed' }>):
   };
 }
 
+const MEMORY_PART = {
+  weights: 'its weights',
+  'kv-cache': 'its KV cache (the memory each token of context takes)',
+  'working-buffers': 'its working buffers',
+} as const;
+
+function outOfMemory(error: Extract<EngineError, { kind: 'out-of-memory' }>): ErrorMessage {
+  const { contextSize, neededBytes, limitBytes, fitsContext } = error;
+  const where =
+    error.backend === 'cpu'
+      ? `in WebAssembly memory, which holds at most ${formatBytes(limitBytes ?? 0)} for the weights, the KV cache and the working buffers together`
+      : 'on the GPU';
+  return {
+    title: `This model does not fit in memory with a ${tokens(contextSize)} context: llama.cpp could not allocate ${MEMORY_PART[error.part]} ${where}. It needs about ${formatBytes(neededBytes)} (weights and KV cache). Nothing was loaded; your chats and stored models are kept.`,
+    action:
+      fitsContext === null
+        ? 'Pick a smaller model or quantization.'
+        : `Load it with a ${tokens(fitsContext)} context, which Settings then keeps for later loads, or pick a smaller model or quantization.`,
+  };
+}
+
+const tokens = (count: number) => `${count.toLocaleString('en')}-token`;
+
 /**
  * Version 1 is the old format llama.cpp dropped; a version whose low 16 bits are zero is a
  * little-endian reading of a big-endian file's 2 or 3; anything else is newer than we know.
@@ -245,7 +270,8 @@ function unsupportedVersion(version: number): ErrorMessage {
 }
 
 /** The one next step a failure offers as a button, besides dismissing it. */
-export type Recovery = 'resume' | 'download-again' | 'reload-model' | 'reload-on-cpu' | 'none';
+export type Recovery =
+  'resume' | 'download-again' | 'reload-model' | 'reload-on-cpu' | 'smaller-context' | 'none';
 
 /**
  * What a failure lets the user do next. Resume only where bytes were kept (after a cut that
@@ -275,6 +301,8 @@ export function errorRecovery(error: EngineError): Recovery {
         : 'reload-model';
     case 'model-load-failed':
       return 'reload-on-cpu';
+    case 'out-of-memory':
+      return error.fitsContext === null ? 'none' : 'smaller-context';
     default:
       return 'none';
   }

@@ -392,6 +392,22 @@ export type EngineError =
       neededBytes: number | null;
       limitBytes: number | null;
     }
+  /**
+   * llama.cpp could not allocate what a model needs at this context size: its weights, its KV
+   * cache (which grows with the context) or its working buffers. `neededBytes` estimates weights
+   * and KV cache; `limitBytes` is the memory that ran out where it is known (llama.cpp's
+   * WebAssembly heap on the CPU; a GPU's memory is not known to the page); `fitsContext` is a
+   * smaller offered context that should load, or null.
+   */
+  | {
+      kind: 'out-of-memory';
+      part: MemoryPart;
+      backend: 'webgpu' | 'cpu';
+      contextSize: number;
+      neededBytes: number;
+      limitBytes: number | null;
+      fitsContext: number | null;
+    }
   | { kind: 'no-model-loaded' }
   /** `measure`: scoring or a speed benchmark (the quantization lab). */
   | { kind: 'busy'; operation: 'load' | 'generate' | 'measure' }
@@ -400,6 +416,9 @@ export type EngineError =
   /** The loaded model's engine cannot do this (e.g. teacher-forced scoring on web-llm). */
   | { kind: 'not-supported'; operation: string; engine: EngineKind }
   | { kind: 'internal'; detail: string };
+
+/** What part of a model's memory could not be allocated (see `out-of-memory`). */
+export type MemoryPart = 'weights' | 'kv-cache' | 'working-buffers';
 
 /** Results cross the worker as data instead of thrown errors, so nothing is flattened to a string. */
 export type Outcome<T> = { ok: true; value: T } | { ok: false; error: EngineError };

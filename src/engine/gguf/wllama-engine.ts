@@ -38,6 +38,7 @@ import { loadCanonicalTokenizer, type CanonicalTokenizerLoad } from './canonical
 import { textGrammar, tokenGrammar } from './gbnf-literal.ts';
 import type { GgufHeader } from './gguf-header.ts';
 import { createReasoningInliner } from './reasoning-content.ts';
+import { outOfMemory, readAllocationClue, type AllocationFailure } from './out-of-memory.ts';
 
 /** llama.cpp's way of saying "offload every layer". */
 const ALL_LAYERS = 99999;
@@ -69,6 +70,9 @@ class NativeLog {
   /** The context llama.cpp allocated (it rounds the one asked for up to a multiple of 256). */
   contextSize: number | null = null;
   lastError = '';
+  /** What the log said about an allocation that failed, if one did (see `out-of-memory.ts`). */
+  readonly allocation: AllocationFailure = { part: null, bytes: null };
+  allocationFailed = false;
   /** Settles once the model can no longer run (see `engineFault`); never rejects. */
   readonly fault: Promise<EngineError>;
   private reportFault: (error: EngineError) => void = () => undefined;
@@ -88,6 +92,7 @@ class NativeLog {
     const fault = engineFault(args);
     if (fault) this.reportFault(fault);
     const line = args.map(String).join(' ');
+    if (readAllocationClue(line, this.allocation)) this.allocationFailed = true;
     const buffer = /(\S+) +(model|KV|compute|output) buffer size = +([\d.]+) MiB/.exec(line);
     if (buffer) {
       const [, device = '', kind, mib = '0'] = buffer;
@@ -125,6 +130,18 @@ function engineFault(args: unknown[]): EngineError | null {
   }
   const lost = DEVICE_LOST.exec(args.map(String).join(' '));
   return lost ? { kind: 'gpu-device-lost', detail: lost[1]?.trim() || 'device lost' } : null;
+}
+
+/**
+ * Where llama.cpp put (or was putting) the weights: its buffer lines say, once it has any; before
+ * that, the GPU if one that can run llama.cpp's WebGPU backend was offered and not declined.
+ */
+function triedBackend(input: WllamaLoadInput, log: NativeLog): 'webgpu' | 'cpu' {
+  if (log.bufferDevices.size > 0) {
+    return [...log.bufferDevices].some((device) => device.startsWith('WebGPU')) ? 'webgpu' : 'cpu';
+  }
+  const gpuUsable = input.gpu.status === 'available' && input.gpu.shaderF16;
+  return input.backend !== 'cpu' && gpuUsable ? 'webgpu' : 'cpu';
 }
 
 /** Settles with `work`, or fails with the engine's fault if one comes first. */
@@ -198,8 +215,24 @@ export async function loadWllamaEngine(input: WllamaLoadInput): Promise<LocalEng
       }),
       log,
     );
+    // wllama resolves even when llama.cpp could not create the context (its reply says
+    // `success: false`, which it drops): a context of 0 tokens is that failure.
+    if (!(wllama.getLoadedContextInfo().n_ctx > 0)) {
+      throw new Error(log.lastError || 'llama.cpp could not create the context');
+    }
   } catch (cause) {
     await wllama.exit().catch(() => undefined);
+    // An allocation that failed explains a load that aborted or came back empty.
+    if (log.allocationFailed) {
+      throw new EngineFailure(
+        outOfMemory(log.allocation, {
+          weightsBytes: input.files.reduce((sum, file) => sum + file.size, 0),
+          attention: input.header.attention,
+          contextSize: requestedContext,
+          backend: triedBackend(input, log),
+        }),
+      );
+    }
     if (cause instanceof EngineFailure) throw cause;
     throw new EngineFailure({ kind: 'model-load-failed', detail: describe(cause) });
   }
@@ -216,7 +249,7 @@ export async function loadWllamaEngine(input: WllamaLoadInput): Promise<LocalEng
           ok: false,
           reason: { kind: 'bad-vocabulary', detail: 'no file' },
         } satisfies CanonicalTokenizerLoad));
-  const onGpu = [...log.bufferDevices].some((device) => device.startsWith('WebGPU'));
+  const onGpu = triedBackend(input, log) === 'webgpu';
   const backend: Backend = onGpu
     ? { kind: 'webgpu', adapter: adapterName(input.gpu) }
     : { kind: 'cpu', threads: wllama.getNumThreads() };
