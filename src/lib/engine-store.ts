@@ -339,7 +339,7 @@ export function createEngineStore(
     const stored = store.get().stored.find((s) => modelKey(s.spec) === modelKey(spec));
     if (!stored?.sizeBytes) return error;
     const estimate = estimateMemory(stored.sizeBytes, null);
-    const { limitBytes } = memoryVerdict(estimate, store.get().device);
+    const { limitBytes } = memoryVerdict(estimate, store.get().device, preferences.get().backend);
     return { ...error, neededBytes: estimate.totalBytes, limitBytes };
   };
 

@@ -2,9 +2,21 @@ import { describe, expect, it } from 'vitest';
 import type { DeviceReport } from './engine-protocol.ts';
 import { estimateMemory, kvCacheBytes, memoryVerdict } from './memory-estimate.ts';
 
-const device = (deviceMemoryGiB: number | null, memory64: boolean): DeviceReport => ({
-  gpu: { status: 'no-api' },
-  wasm: { simd: true, exceptions: true, jspi: false, memory64 },
+const GPU = {
+  status: 'available',
+  vendor: 'v',
+  architecture: 'a',
+  device: 'd',
+  description: '',
+  shaderF16: true,
+  maxBufferSize: 2 ** 30,
+  maxStorageBufferBindingSize: 2 ** 30,
+  isFallbackAdapter: false,
+} as const;
+
+const device = (deviceMemoryGiB: number | null, gpu: DeviceReport['gpu'] = GPU): DeviceReport => ({
+  gpu,
+  wasm: { simd: true, exceptions: true, jspi: true, memory64: true },
   logicalCores: 2,
   deviceMemoryGiB,
 });
@@ -29,23 +41,32 @@ describe('memory estimate', () => {
 
   it('warns against the tightest limit the device reports', () => {
     const big = estimateMemory(6e9, null);
-    expect(memoryVerdict(big, device(8, true))).toEqual({
+    expect(memoryVerdict(big, device(8))).toEqual({
       likelyFits: true,
       limitBytes: 8 * 1024 ** 3,
       limit: 'device memory',
     });
-    expect(memoryVerdict(big, device(4, true))).toMatchObject({
+    expect(memoryVerdict(big, device(4))).toMatchObject({
       likelyFits: false,
       limit: 'device memory',
     });
-    expect(memoryVerdict(big, device(8, false))).toMatchObject({
-      likelyFits: false,
-      limit: 'WebAssembly memory (no memory64)',
-    });
-    expect(memoryVerdict(big, device(null, true))).toEqual({
+    expect(memoryVerdict(big, device(null))).toEqual({
       likelyFits: true,
       limitBytes: null,
       limit: null,
     });
+  });
+
+  it("holds a model on the CPU to llama.cpp's 4 GiB WebAssembly heap, memory64 or not", () => {
+    const big = estimateMemory(6e9, null);
+    const cpu = {
+      likelyFits: false,
+      limitBytes: 4 * 1024 ** 3,
+      limit: 'WebAssembly memory (CPU backend)',
+    };
+    expect(memoryVerdict(big, device(8), 'cpu')).toEqual(cpu);
+    expect(memoryVerdict(big, device(8, { status: 'no-adapter' }))).toEqual(cpu);
+    expect(memoryVerdict(big, device(null, { ...GPU, shaderF16: false }))).toEqual(cpu);
+    expect(memoryVerdict(estimateMemory(3e9, null), device(8), 'cpu').likelyFits).toBe(true);
   });
 });

@@ -1,9 +1,12 @@
 import { DEFAULT_CONTEXT_SIZE } from './context-size.ts';
-import type { DeviceReport } from './engine-protocol.ts';
+import type { BackendPreference, DeviceReport } from './engine-protocol.ts';
 
 const GiB = 1024 ** 3;
-/** A wasm32 heap cannot grow past 4 GiB; the CPU path needs memory64 for more. */
-const WASM32_LIMIT = 4 * GiB;
+/**
+ * wllama caps its WebAssembly memory at 4 GiB in every build, memory64 included (its
+ * `MAXIMUM_MEMORY`); on the CPU the weights, the KV cache and llama.cpp's buffers all live there.
+ */
+export const WLLAMA_HEAP_BYTES = 4 * GiB;
 
 /** What the KV cache's size depends on (GGUF `<arch>.block_count`, `head_count_kv`, head size). */
 export interface AttentionShape {
@@ -39,24 +42,26 @@ export interface MemoryVerdict {
   likelyFits: boolean;
   /** The tightest limit the device reports, and what it is. */
   limitBytes: number | null;
-  limit: 'device memory' | 'WebAssembly memory (no memory64)' | null;
+  limit: 'device memory' | 'WebAssembly memory (CPU backend)' | null;
 }
 
 /**
  * Compares an estimate with what the device reports: `navigator.deviceMemory` (Chromium rounds
- * it and caps it at 8 GiB, so it is a floor) and, without wasm memory64, the 4 GiB wasm heap
- * that llama.cpp's CPU path lives in.
+ * it and caps it at 8 GiB, so it is a floor) and, where llama.cpp will run on the CPU (chosen, or
+ * no GPU with `shader-f16`), the 4 GiB WebAssembly heap it lives in.
  */
 export function memoryVerdict(
   estimate: MemoryEstimate,
   device: DeviceReport | null,
+  backend: BackendPreference = 'auto',
 ): MemoryVerdict {
   const limits: { bytes: number; limit: NonNullable<MemoryVerdict['limit']> }[] = [];
   if (device?.deviceMemoryGiB) {
     limits.push({ bytes: device.deviceMemoryGiB * GiB, limit: 'device memory' });
   }
-  if (device && !device.wasm.memory64) {
-    limits.push({ bytes: WASM32_LIMIT, limit: 'WebAssembly memory (no memory64)' });
+  const gpuRuns = device?.gpu.status === 'available' && device.gpu.shaderF16;
+  if (device && (backend === 'cpu' || !gpuRuns)) {
+    limits.push({ bytes: WLLAMA_HEAP_BYTES, limit: 'WebAssembly memory (CPU backend)' });
   }
   const tightest = limits.sort((a, b) => a.bytes - b.bytes)[0];
   if (!tightest) return { likelyFits: true, limitBytes: null, limit: null };

@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  outOfMemory,
-  readAllocationClue,
-  WLLAMA_HEAP_BYTES,
-  type AllocationFailure,
-} from './out-of-memory.ts';
+import { WLLAMA_HEAP_BYTES } from '../../shared/memory-estimate.ts';
+import { outOfMemory, readAllocationClue, type AllocationFailure } from './out-of-memory.ts';
 
 /** Lines llama.cpp logged (wllama 3.13) for the synthetic kv-5g model at a 32768-token context. */
 const CPU_LOG = [

@@ -1,12 +1,10 @@
 import { CONTEXT_SIZES, DEFAULT_CONTEXT_SIZE } from '../../shared/context-size.ts';
 import type { EngineError, MemoryPart } from '../../shared/engine-protocol.ts';
-import { estimateMemory, type AttentionShape } from '../../shared/memory-estimate.ts';
-
-/**
- * wllama caps its WebAssembly memory at 4 GiB in every build, memory64 included (its
- * `MAXIMUM_MEMORY`); on the CPU the weights, the KV cache and llama.cpp's buffers all live there.
- */
-export const WLLAMA_HEAP_BYTES = 4 * 1024 ** 3;
+import {
+  estimateMemory,
+  WLLAMA_HEAP_BYTES,
+  type AttentionShape,
+} from '../../shared/memory-estimate.ts';
 
 /** What llama.cpp's log said about an allocation that failed while loading. */
 export interface AllocationFailure {

@@ -17,8 +17,9 @@ export function MemoryNote({
   const device = useEngineValue((s) => s.device);
   // The context every load asks for (a model trained for less gets less, so this is the most).
   const contextSize = usePreference('contextSize');
+  const backend = usePreference('backend');
   const estimate = estimateMemory(weightsBytes, attention, contextSize);
-  const verdict = memoryVerdict(estimate, device);
+  const verdict = memoryVerdict(estimate, device, backend);
   const kv =
     estimate.kvCacheBytes !== null
       ? `KV cache for ${estimate.contextSize} tokens ${formatBytes(estimate.kvCacheBytes)}`
