@@ -174,8 +174,8 @@ describe('a model lost by itself', () => {
     const oom = errorMessage(examples['out-of-memory']);
     expect(oom.title).toContain('32,768-token context');
     expect(oom.title).toContain('KV cache');
-    expect(oom.title).toContain('at most 4.3 GB');
-    expect(oom.title).toContain('about 5.4 GB');
+    expect(oom.title).toContain('in WebAssembly memory (at most 4.3 GB on the CPU)');
+    expect(oom.title).toContain('needs about 5.4 GB');
     expect(oom.action).toContain('4,096-token context');
     expect(errorRecovery(examples['out-of-memory'])).toBe('smaller-context');
     const gpuWeights = {

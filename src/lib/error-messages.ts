@@ -225,7 +225,7 @@ function engineCrashed(error: Extract<EngineError, { kind: 'engine-crashed' }>):
 
 const MEMORY_PART = {
   weights: 'its weights',
-  'kv-cache': 'its KV cache (the memory each token of context takes)',
+  'kv-cache': 'its KV cache',
   'working-buffers': 'its working buffers',
 } as const;
 
@@ -233,14 +233,14 @@ function outOfMemory(error: Extract<EngineError, { kind: 'out-of-memory' }>): Er
   const { contextSize, neededBytes, limitBytes, fitsContext } = error;
   const where =
     error.backend === 'cpu'
-      ? `in WebAssembly memory, which holds at most ${formatBytes(limitBytes ?? 0)} for the weights, the KV cache and the working buffers together`
+      ? `in WebAssembly memory (at most ${formatBytes(limitBytes ?? 0)} on the CPU)`
       : 'on the GPU';
   return {
-    title: `This model does not fit in memory with a ${tokens(contextSize)} context: llama.cpp could not allocate ${MEMORY_PART[error.part]} ${where}. It needs about ${formatBytes(neededBytes)} (weights and KV cache). Nothing was loaded; your chats and stored models are kept.`,
+    title: `This model does not fit in memory with a ${tokens(contextSize)} context: it needs about ${formatBytes(neededBytes)}, and llama.cpp could not allocate ${MEMORY_PART[error.part]} ${where}. Your chats and stored models are kept.`,
     action:
       fitsContext === null
         ? 'Pick a smaller model or quantization.'
-        : `Load it with a ${tokens(fitsContext)} context, which Settings then keeps for later loads, or pick a smaller model or quantization.`,
+        : `Load it with a ${tokens(fitsContext)} context (Settings keeps it for later loads), or pick a smaller model or quantization.`,
   };
 }
 
