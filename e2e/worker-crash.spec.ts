@@ -29,6 +29,23 @@ async function killInferenceWorker(page: Page) {
   });
 }
 
+/**
+ * The same for llama.cpp's own worker, which wllama starts from a blob URL inside the inference
+ * worker (the app's other workers are files of its own): wllama hands its `error` event to the
+ * logger and leaves its pending calls waiting.
+ */
+async function killLlamaWorker(page: Page) {
+  const llama = page.workers().filter((w) => w.url().startsWith('blob:'));
+  expect(llama.length, "llama.cpp's worker is running").toBeGreaterThan(0);
+  for (const worker of llama) {
+    await worker.evaluate(() => {
+      setTimeout(() => {
+        throw new Error('killed by the test');
+      });
+    });
+  }
+}
+
 const engineAlert = (page: Page) =>
   page.getByRole('alert').filter({ has: page.getByRole('button', { name: 'Dismiss' }) });
 
@@ -97,4 +114,21 @@ test('a worker that dies while idle is noticed at once; one click starts a new o
   await reloadAndChat(page);
   await openView(page, 'Chat');
   await expect(page.getByRole('article', { name: 'You' }).first()).toHaveText(/Before the crash/);
+});
+
+test("llama.cpp's own worker that dies during an answer ends it; one click starts a new one", async ({
+  page,
+}) => {
+  await setSampling(page, { maxTokens: 4000 });
+  await openView(page, 'Chat');
+  await page.getByLabel('Message', { exact: true }).fill('Tell me a long story');
+  await page.keyboard.press('Enter');
+  const answer = page.getByRole('article', { name: 'Model' }).last();
+  await expect(answer.locator('.text')).toHaveText(/\S+\s+\S+\s+\S+/);
+  await killLlamaWorker(page);
+
+  // Without the watchdog this answer would stream for ever, or wait for ever.
+  await expect(answer).toHaveAttribute('data-status', 'error');
+  expect((await answer.locator('.text').innerText()).trim().length).toBeGreaterThan(0);
+  await reloadAndChat(page);
 });
