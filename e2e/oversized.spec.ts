@@ -25,7 +25,7 @@ import {
  * A model too big for memory, for real: 16 MB of weights whose KV cache at its trained
  * 32768-token context takes 5 GiB (see `kv-5g` in synthetic-gguf.ts), more than llama.cpp's
  * WebAssembly heap can ever hold (4 GiB). It runs on the CPU, where that heap is the limit and
- * the allocation fails at once; on this WebGPU adapter its 4096-wide heads do not run at all.
+ * the allocation fails at once. On WebGPU its 4096-wide heads do not run at any context.
  */
 const OVERSIZED = { size: 'kv-5g', type: 'q8_0' } as const;
 const NAME = syntheticFileName(OVERSIZED).replace('.gguf', '');
@@ -77,6 +77,33 @@ test('a model too big for memory says what did not fit, keeps everything, and lo
   await expect(alert).toHaveCount(0);
   await openView(page, 'Models');
   await expect(page.getByLabel('Context size (tokens)')).toHaveValue('4096');
+  await setSampling(page, { maxTokens: 4 });
+  const answer = await send(page, 'Hello');
+  await expect(answer).toHaveAttribute('data-status', /done|length/);
+
+  await expectBaselineIntact(page, baseline);
+  await expect(libraryList(page).getByRole('listitem')).toHaveCount(2);
+});
+
+test("a model llama.cpp's WebGPU backend cannot run says llama.cpp's reason, and Load on the CPU runs it", async ({
+  page,
+  models,
+}) => {
+  // The same file at the default 4096-token context: its 4096-wide attention heads are a shape
+  // the WebGPU kernels lack, and llama.cpp aborts while it plans the graph.
+  await openApp(page);
+  const baseline = await storeBaseline(page, models);
+  await loadByUrl(page, oversized.url(syntheticFileName(OVERSIZED)));
+  const alert = engineAlert(page);
+  await expect(alert).toContainText('The engine could not load this model: llama.cpp stopped: ', {
+    timeout: 90_000,
+  });
+  await expect(alert).toContainText('cannot run the operation');
+
+  await alert.getByRole('button', { name: 'Load on the CPU' }).click();
+  await expectLoaded(page, NAME);
+  await expect(modelStatus(page)).toContainText('CPU');
+  await expect(alert).toHaveCount(0);
   await setSampling(page, { maxTokens: 4 });
   const answer = await send(page, 'Hello');
   await expect(answer).toHaveAttribute('data-status', /done|length/);

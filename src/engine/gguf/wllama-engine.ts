@@ -70,6 +70,11 @@ class NativeLog {
   /** The context llama.cpp allocated (it rounds the one asked for up to a multiple of 256). */
   contextSize: number | null = null;
   lastError = '';
+  /**
+   * Why llama.cpp aborted, from its `GGML_ABORT`/`GGML_ASSERT` line: wllama itself reports only
+   * "(ABORT)", which tells a person nothing.
+   */
+  abortReason: string | null = null;
   /** What the log said about an allocation that failed, if one did (see `out-of-memory.ts`). */
   readonly allocation: AllocationFailure = { part: null, bytes: null };
   allocationFailed = false;
@@ -102,9 +107,14 @@ class NativeLog {
     }
     const context = /llama_context: n_ctx += (\d+)/.exec(line);
     if (context) this.contextSize = Number(context[1]);
+    const abort = ABORT_REASON.exec(line);
+    if (abort) this.abortReason ??= abort[1]?.trim() ?? null;
     return line;
   }
 }
+
+/** `ggml/src/ggml-backend.cpp:1357: pre-allocated tensor … cannot run the operation (NONE)`. */
+const ABORT_REASON = /\/(?:ggml|src|tools|common)\/[\w/.-]+\.(?:cpp|c|h):\d+: (.+)/;
 
 /**
  * llama.cpp's WebGPU backend logs the `lost` promise of its GPUDevice (which lives in wllama's
@@ -234,7 +244,8 @@ export async function loadWllamaEngine(input: WllamaLoadInput): Promise<LocalEng
       );
     }
     if (cause instanceof EngineFailure) throw cause;
-    throw new EngineFailure({ kind: 'model-load-failed', detail: describe(cause) });
+    const detail = log.abortReason ? `llama.cpp stopped: ${log.abortReason}` : describe(cause);
+    throw new EngineFailure({ kind: 'model-load-failed', detail });
   }
 
   const loadMs = performance.now() - loadStarted;
