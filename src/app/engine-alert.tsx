@@ -6,9 +6,13 @@ const recoveryLabel: Record<Exclude<Recovery, 'none'>, string> = {
   'download-again': 'Download again',
   'reload-model': 'Reload model',
   'reload-on-cpu': 'Load on the CPU',
+  'load-anyway': 'Load anyway',
 };
 
-/** A failed load (or a failure that unloaded the model): what happened and what to do next. */
+/**
+ * A failed load (or a failure that unloaded the model): what happened and what to do next. Also
+ * the warning before a load that other tabs' models leave too little memory for.
+ */
 export function EngineAlert() {
   const state = useEngineValue((s) => s.state);
   const webgpu = useEngineValue((s) => s.device?.gpu.status === 'available');
@@ -26,8 +30,13 @@ export function EngineAlert() {
   const recover = async () => {
     if (!spec) return;
     if (recovery === 'reload-on-cpu') await preferences.update({ backend: 'cpu' });
-    await engine.load(spec, cpuForNow ? 'cpu' : undefined);
+    await engine.load(spec, {
+      ...(cpuForNow && { backend: 'cpu' }),
+      despiteOtherTabs: recovery === 'load-anyway',
+    });
   };
+  // A warning before a load, not a failure: leaving it is the choice not to load.
+  const dismissLabel = recovery === 'load-anyway' ? 'Cancel' : 'Dismiss';
 
   return (
     <div role="alert" className="alert engine-alert">
@@ -47,7 +56,7 @@ export function EngineAlert() {
         </button>
       )}
       <button type="button" onClick={() => engine.dismissError()}>
-        Dismiss
+        {dismissLabel}
       </button>
     </div>
   );

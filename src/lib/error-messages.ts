@@ -186,6 +186,8 @@ export function errorMessage(error: EngineError): ErrorMessage {
         action:
           'Anything partly downloaded is listed in the library, to resume or discard. Load a model when you are ready.',
       };
+    case 'other-tabs-memory':
+      return otherTabsMemory(error);
     case 'generation-failed':
       return {
         title: `The model failed while answering: ${error.detail}`,
@@ -221,6 +223,19 @@ function engineCrashed(error: Extract<EngineError, { kind: 'engine-crashed' }>):
   };
 }
 
+function otherTabsMemory(error: Extract<EngineError, { kind: 'other-tabs-memory' }>): ErrorMessage {
+  const { others, model, limitBytes, limit } = error;
+  const othersBytes = others.reduce((sum, other) => sum + other.bytes, 0);
+  const names = others.map((other) => other.label).join(', ');
+  const holder = others.length === 1 ? 'Another tab has' : 'Other tabs have';
+  const memory = limit === 'device memory' ? 'memory' : 'WebAssembly memory (no memory64)';
+  return {
+    title: `${holder} ${names} loaded (about ${formatBytes(othersBytes)}). Loading ${model.label} (about ${formatBytes(model.bytes)}) too needs about ${formatBytes(othersBytes + model.bytes)}, more than this device's ${formatBytes(limitBytes)} of ${memory}.`,
+    action:
+      'The browser may end a tab to free memory. Close the other tab or unload its model first, or load anyway. Nothing was loaded yet.',
+  };
+}
+
 /**
  * Version 1 is the old format llama.cpp dropped; a version whose low 16 bits are zero is a
  * little-endian reading of a big-endian file's 2 or 3; anything else is newer than we know.
@@ -245,7 +260,8 @@ function unsupportedVersion(version: number): ErrorMessage {
 }
 
 /** The one next step a failure offers as a button, besides dismissing it. */
-export type Recovery = 'resume' | 'download-again' | 'reload-model' | 'reload-on-cpu' | 'none';
+export type Recovery =
+  'resume' | 'download-again' | 'reload-model' | 'reload-on-cpu' | 'load-anyway' | 'none';
 
 /**
  * What a failure lets the user do next. Resume only where bytes were kept (after a cut that
@@ -275,6 +291,8 @@ export function errorRecovery(error: EngineError): Recovery {
         : 'reload-model';
     case 'model-load-failed':
       return 'reload-on-cpu';
+    case 'other-tabs-memory':
+      return 'load-anyway';
     default:
       return 'none';
   }

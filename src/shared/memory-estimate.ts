@@ -1,5 +1,5 @@
 import { DEFAULT_CONTEXT_SIZE } from './context-size.ts';
-import type { DeviceReport } from './engine-protocol.ts';
+import type { DeviceReport, MemoryLimit } from './engine-protocol.ts';
 
 const GiB = 1024 ** 3;
 /** A wasm32 heap cannot grow past 4 GiB; the CPU path needs memory64 for more. */
@@ -39,7 +39,7 @@ export interface MemoryVerdict {
   likelyFits: boolean;
   /** The tightest limit the device reports, and what it is. */
   limitBytes: number | null;
-  limit: 'device memory' | 'WebAssembly memory (no memory64)' | null;
+  limit: MemoryLimit | null;
 }
 
 /**
@@ -51,7 +51,7 @@ export function memoryVerdict(
   estimate: MemoryEstimate,
   device: DeviceReport | null,
 ): MemoryVerdict {
-  const limits: { bytes: number; limit: NonNullable<MemoryVerdict['limit']> }[] = [];
+  const limits: { bytes: number; limit: MemoryLimit }[] = [];
   if (device?.deviceMemoryGiB) {
     limits.push({ bytes: device.deviceMemoryGiB * GiB, limit: 'device memory' });
   }

@@ -6,6 +6,12 @@ const text: Check = (value) => typeof value === 'string';
 const count: Check = (value) => typeof value === 'number' && Number.isFinite(value);
 const countOrNull: Check = (value) => value === null || count(value);
 const texts: Check = (value) => Array.isArray(value) && value.every(text);
+const sizedModel: Check = (value) =>
+  typeof value === 'object' &&
+  value !== null &&
+  text((value as Record<string, unknown>).label) &&
+  count((value as Record<string, unknown>).bytes);
+const sizedModels: Check = (value) => Array.isArray(value) && value.every(sizedModel);
 const oneOf =
   (...allowed: readonly unknown[]): Check =>
   (value) =>
@@ -47,6 +53,12 @@ const fieldsByKind: {
   'context-full': { promptTokens: count, reserveTokens: count, contextSize: count },
   'gpu-device-lost': { detail: text },
   'engine-crashed': { detail: text, neededBytes: countOrNull, limitBytes: countOrNull },
+  'other-tabs-memory': {
+    others: sizedModels,
+    model: sizedModel,
+    limitBytes: count,
+    limit: oneOf('device memory', 'WebAssembly memory (no memory64)'),
+  },
   'no-model-loaded': {},
   busy: { operation: oneOf('load', 'generate', 'measure') },
   cancelled: {},
