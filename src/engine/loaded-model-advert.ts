@@ -15,7 +15,7 @@ const holder = crypto.randomUUID();
  */
 export function advertiseLoaded(model: LoadedModel): () => void {
   if (!('locks' in navigator)) return () => undefined;
-  let release = () => undefined as void;
+  let release: () => void = () => undefined;
   const released = new Promise<void>((resolve) => (release = resolve));
   const name = loadedModelLockName({
     holder,

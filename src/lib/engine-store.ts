@@ -214,17 +214,20 @@ export function createEngineStore(
   };
 
   /**
-   * The warning to give before `spec` (about `bytes` large; 0 when not known) is loaded next to
-   * the models other tabs hold, or null to load at once.
+   * The warning to give before `spec` is loaded next to the models other tabs hold, or null to
+   * load at once. Its size: the files' it is loaded from, else its stored copy's (0 when not
+   * stored yet: then only the other tabs' models count).
    */
-  const otherTabsWarning = async (spec: ModelSpec, bytes: number) => {
+  const otherTabsWarning = async (spec: ModelSpec, files: Blob[] | null) => {
     const others = await client.otherTabsModels().catch(() => []);
+    if (others.length === 0) return null;
+    // Another tab may have stored this model since this tab last listed the library.
+    if (!files) await refreshStored();
+    const bytes = files
+      ? files.reduce((sum, file) => sum + file.size, 0)
+      : (store.get().stored.find((s) => modelKey(s.spec) === modelKey(spec))?.sizeBytes ?? 0);
     return crowdedByOtherTabs(others, { label: modelLabel(spec), bytes }, store.get().device);
   };
-
-  /** The size of a stored model's files: about the memory its weights will take. */
-  const storedBytes = (spec: ModelSpec) =>
-    store.get().stored.find((s) => modelKey(s.spec) === modelKey(spec))?.sizeBytes ?? 0;
 
   const loadSpec = async (
     spec: ModelSpec,
@@ -242,8 +245,7 @@ export function createEngineStore(
     const previous = loadedModel(state());
     setState({ status: 'loading', spec, stage: 'verifying' });
     if (otherTabs === 'warn') {
-      const bytes = files ? files.reduce((sum, file) => sum + file.size, 0) : storedBytes(spec);
-      const warning = await otherTabsWarning(spec, bytes);
+      const warning = await otherTabsWarning(spec, files);
       if (warning) {
         loadController = null;
         // Not a failure of this model: the attempt count stays as it was.

@@ -198,6 +198,9 @@ describe('a load that other tabs leave too little memory for', () => {
       ],
       limit: 'WebAssembly memory (no memory64)' as const,
     };
+    expect(errorMessage({ ...two, model: { label: 'new', bytes: 0 } }).title).toBe(
+      "Other tabs have a, b loaded (about 3.0 GB), already more than this device's 4.3 GB of WebAssembly memory (no memory64); loading new too needs more still.",
+    );
     expect(errorMessage(two).title).toMatch(
       /^Other tabs have a, b loaded \(about 3\.0 GB\)\..*needs about 5\.0 GB.*WebAssembly memory \(no memory64\)\.$/,
     );

@@ -229,8 +229,14 @@ function otherTabsMemory(error: Extract<EngineError, { kind: 'other-tabs-memory'
   const names = others.map((other) => other.label).join(', ');
   const holder = others.length === 1 ? 'Another tab has' : 'Other tabs have';
   const memory = limit === 'device memory' ? 'memory' : 'WebAssembly memory (no memory64)';
+  const loaded = `${holder} ${names} loaded (about ${formatBytes(othersBytes)})`;
+  const device = `this device's ${formatBytes(limitBytes)} of ${memory}`;
   return {
-    title: `${holder} ${names} loaded (about ${formatBytes(othersBytes)}). Loading ${model.label} (about ${formatBytes(model.bytes)}) too needs about ${formatBytes(othersBytes + model.bytes)}, more than this device's ${formatBytes(limitBytes)} of ${memory}.`,
+    // A model not stored yet has no known size before its download.
+    title:
+      model.bytes > 0
+        ? `${loaded}. Loading ${model.label} (about ${formatBytes(model.bytes)}) too needs about ${formatBytes(othersBytes + model.bytes)}, more than ${device}.`
+        : `${loaded}, already more than ${device}; loading ${model.label} too needs more still.`,
     action:
       'The browser may end a tab to free memory. Close the other tab or unload its model first, or load anyway. Nothing was loaded yet.',
   };
