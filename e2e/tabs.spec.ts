@@ -1,10 +1,14 @@
 import type { Page } from '@playwright/test';
 import {
+  deviceFact,
   expect,
   expectLoaded,
+  libraryRow,
   loadByUrl,
+  modelStatus,
   openApp,
   openView,
+  send,
   setSampling,
   test,
 } from './support/fixtures.ts';
@@ -93,6 +97,127 @@ test('a wait for another tab can be stopped, and a tab closed mid-answer frees t
     'Stopped while waiting',
     'The first tab went away',
   ]);
+});
+
+/** A model of its own for the second tab, smaller than `MODEL`. */
+const OWN = 'stories260K-chat-q8_0';
+
+const memoryWarning = (page: Page) =>
+  page.getByRole('alert').filter({ has: page.getByRole('button', { name: 'Load anyway' }) });
+
+/**
+ * Opens the app in `page` as on a device with `gib` of memory (headless Chromium reports 8 GiB,
+ * and the test models are a few MB): its inference worker is started with the app's test seam
+ * for that (a name ending in `device-memory-gib=`, see probe-device.ts) and runs as it always
+ * does otherwise.
+ */
+async function openWithDeviceMemory(page: Page, gib: number) {
+  await page.addInitScript((gib) => {
+    const Original = Worker;
+    window.Worker = class extends Original {
+      constructor(url: string | URL, options?: WorkerOptions) {
+        const seamed =
+          options?.name === 'inference'
+            ? { ...options, name: `inference device-memory-gib=${gib}` }
+            : options;
+        super(url, seamed);
+      }
+    };
+  }, gib);
+  await openApp(page);
+  await openView(page, 'Models');
+  await expect(deviceFact(page, 'Memory')).toHaveText(
+    `about ${gib} GiB (as the browser reports it)`,
+  );
+}
+
+/** The models other tabs hold as this page sees them: the held locks that advertise one. */
+const advertisedModels = (page: Page) =>
+  page.evaluate(async () =>
+    ((await navigator.locks.query()).held ?? [])
+      .map((lock) => lock.name ?? '')
+      .filter((name) => name.startsWith('tab-llm:loaded-model:')),
+  );
+
+test.describe('a second tab loading a model', () => {
+  test('when memory is short it is warned first: Cancel keeps the tab as it was, Load anyway loads, and with the other tab closed it loads at once', async ({
+    page,
+    context,
+    models,
+  }) => {
+    // The second tab, on a device of about 1 MB: its own model and a chat, loaded while no
+    // other tab holds a model, so without a warning.
+    const second = await context.newPage();
+    await openWithDeviceMemory(second, 0.001);
+    await loadByUrl(second, models.url(`${OWN}.gguf`));
+    await expectLoaded(second, OWN);
+    await setSampling(second, { maxTokens: 8 });
+    await send(second, 'Before the warning');
+
+    // The first tab loads a model: the two together are more than the second tab's device has.
+    await openApp(page);
+    await loadByUrl(page, models.url(MODEL));
+    await expectLoaded(page, NAME);
+
+    await loadByUrl(second, models.url(MODEL));
+    const warning = memoryWarning(second);
+    await expect(warning).toContainText(
+      /Another tab has llama-2-tiny-random loaded \(about [\d.]+ MB\)/,
+    );
+    await expect(warning).toContainText(
+      /Loading llama-2-tiny-random \(about 1\.8 MB\) too needs about [\d.]+ MB, more than this device's 1\.1 MB of memory\./,
+    );
+    await expect(warning).toContainText('The browser may end a tab to free memory.');
+    await expect(modelStatus(second)).toContainText(OWN);
+
+    // Cancel: the second tab's model, chat and library are as they were.
+    await warning.getByRole('button', { name: 'Cancel' }).click();
+    await expect(warning).toHaveCount(0);
+    await expect(modelStatus(second)).toContainText(OWN);
+    await expect(libraryRow(second, OWN)).toBeVisible();
+    await expect(libraryRow(second, NAME)).toBeVisible();
+    await openView(second, 'Chat');
+    await expect(second.getByRole('article', { name: 'You' }).locator('.text')).toHaveText([
+      'Before the warning',
+    ]);
+    await expect(second.getByRole('article', { name: 'Model' }).locator('.text')).not.toBeEmpty();
+
+    // Asked again, and loaded anyway.
+    await loadByUrl(second, models.url(MODEL));
+    await memoryWarning(second).getByRole('button', { name: 'Load anyway' }).click();
+    await expectLoaded(second, NAME);
+    await expect(memoryWarning(second)).toHaveCount(0);
+    await expect(modelStatus(page)).toContainText(NAME);
+
+    // The first tab closed, its model goes with it: the next load needs no warning (the
+    // second tab's own model, which that load replaces, does not count).
+    await page.close();
+    await expect.poll(() => advertisedModels(second)).toHaveLength(1);
+    await loadByUrl(second, models.url(`${OWN}.gguf`));
+    await expectLoaded(second, OWN);
+    await expect(second.getByRole('alert')).toHaveCount(0);
+  });
+
+  test("when both fit it loads at once, while it sees the other tab's model", async ({
+    page,
+    context,
+    models,
+  }) => {
+    await openApp(page);
+    await loadByUrl(page, models.url(MODEL));
+    await expectLoaded(page, NAME);
+
+    const second = await context.newPage();
+    await openApp(second);
+    // The first tab's model is advertised to this one (named, with its size).
+    expect(await advertisedModels(second)).toEqual([
+      expect.stringMatching(/^tab-llm:loaded-model:[^:]+:\d+:llama-2-tiny-random$/),
+    ]);
+    await loadByUrl(second, models.url(`${OWN}.gguf`));
+    await expectLoaded(second, OWN);
+    await expect(second.getByRole('alert')).toHaveCount(0);
+    await expect(modelStatus(page)).toContainText(NAME);
+  });
 });
 
 /** The last answer's time to first token, as its speed details show it ("45 ms", "1.2 s"). */

@@ -7,9 +7,13 @@ const recoveryLabel: Record<Exclude<Recovery, 'none'>, string> = {
   'reload-model': 'Reload model',
   'reload-on-cpu': 'Load on the CPU',
   'smaller-context': 'Load with a smaller context',
+  'load-anyway': 'Load anyway',
 };
 
-/** A failed load (or a failure that unloaded the model): what happened and what to do next. */
+/**
+ * A failed load (or a failure that unloaded the model): what happened and what to do next. Also
+ * the warning before a load that other tabs' models leave too little memory for.
+ */
 export function EngineAlert() {
   const state = useEngineValue((s) => s.state);
   const webgpu = useEngineValue((s) => s.device?.gpu.status === 'available');
@@ -30,8 +34,13 @@ export function EngineAlert() {
     if (state.error.kind === 'out-of-memory' && state.error.fitsContext !== null) {
       await preferences.update({ contextSize: state.error.fitsContext });
     }
-    await engine.load(spec, cpuForNow ? 'cpu' : undefined);
+    await engine.load(spec, {
+      ...(cpuForNow && { backend: 'cpu' }),
+      despiteOtherTabs: recovery === 'load-anyway',
+    });
   };
+  // A warning before a load, not a failure: leaving it is the choice not to load.
+  const dismissLabel = recovery === 'load-anyway' ? 'Cancel' : 'Dismiss';
 
   return (
     <div role="alert" className="alert engine-alert">
@@ -55,7 +64,7 @@ export function EngineAlert() {
         </button>
       )}
       <button type="button" onClick={() => engine.dismissError()}>
-        Dismiss
+        {dismissLabel}
       </button>
     </div>
   );

@@ -27,6 +27,7 @@ import {
   type StreamSender,
 } from '../shared/event-stream.ts';
 import { inGpuTurn, type Turn } from './gpu-turn.ts';
+import { advertiseLoaded, otherTabsModels } from './loaded-model-advert.ts';
 import { probeDevice } from './device/probe-device.ts';
 import { classifyError, EngineFailure, losesModel } from '../shared/engine-failure.ts';
 import { checkedGguf } from './gguf/gguf-store-checks.ts';
@@ -53,6 +54,8 @@ const usage = openUsageStore();
 
 let device: Promise<DeviceReport> | null = null;
 let current: LocalEngine | null = null;
+/** Ends the advertising of `current` to other tabs (`loaded-model-advert.ts`). */
+let stopAdvertising: (() => void) | null = null;
 /** The load (or import) in progress, if any. */
 let loading: AbortSignal | null = null;
 /** The model being loaded (or imported) now, so that it is not deleted under the download. */
@@ -111,6 +114,8 @@ function streamed<M extends AnyStream>(
 async function unloadCurrent(): Promise<void> {
   const engine = current;
   current = null;
+  stopAdvertising?.();
+  stopAdvertising = null;
   await engine?.unload().catch((cause: unknown) => console.warn('unload failed', cause));
 }
 
@@ -220,6 +225,7 @@ function loadOnPort(
           throw new EngineFailure({ kind: 'cancelled' });
         }
         current = engine;
+        stopAdvertising = advertiseLoaded(engine.loaded);
         watchFault(engine);
         await markUsed(usage, spec).catch(() => undefined); // only the library's "last used"
         return engine.loaded;
@@ -368,6 +374,8 @@ export function createEngineApi(): EngineApi {
       await unloadCurrent();
       return { ok: true, value: null };
     },
+
+    otherTabsModels,
 
     networkLog: () => Promise.resolve(contactedOrigins()),
   };

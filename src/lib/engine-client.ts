@@ -24,6 +24,7 @@ import type {
   ScoreRequest,
   ScoreResult,
   ScoreStream,
+  SizedModel,
   StoredModel,
   TokenEvent,
   TurnEvent,
@@ -47,6 +48,8 @@ export interface EngineClient {
   listStored: () => Promise<StoredModel[]>;
   deleteStored: (spec: ModelSpec) => Promise<Outcome<null>>;
   networkLog: () => Promise<OriginContact[]>;
+  /** See `EngineApi.otherTabsModels`. */
+  otherTabsModels: () => Promise<SizedModel[]>;
   unload: () => Promise<Outcome<null>>;
   /**
    * Settles when the engine drops its model by itself (see `EngineApi.lostModel`); rejects
@@ -201,6 +204,7 @@ export function createEngineClient(
         error: workerStopped(cause),
       })),
     networkLog: () => call((api) => api.networkLog()),
+    otherTabsModels: () => call((api) => api.otherTabsModels()),
     lostModel: () => call((api) => api.lostModel()),
     unload: () =>
       call((api) => api.unload()).catch((cause: unknown): Outcome<null> => ({

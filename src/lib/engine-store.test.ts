@@ -364,3 +364,75 @@ describe('engine store held by one owner', () => {
     session?.release();
   });
 });
+
+describe('a load beside other tabs’ models', () => {
+  const GiB = 1024 ** 3;
+  const small: DeviceReport = { ...noAdapter, deviceMemoryGiB: 1 };
+  const storedB = {
+    spec: spec('b'),
+    status: 'complete' as const,
+    sizeBytes: 0.5 * GiB,
+    storedBytes: 0.5 * GiB,
+    quantization: null,
+    storedAt: 0,
+    lastUsedAt: null,
+  };
+  const otherTab = [{ label: 'theirs', bytes: 0.75 * GiB }];
+
+  it('warns first, loading nothing and keeping this tab’s model, until asked to load anyway', async () => {
+    const { store, api } = engineOver({ device: small, stored: [storedB], otherTabs: otherTab });
+    await store.start();
+    await store.load(spec('a'));
+    const a = api.loaded();
+
+    const warned = await store.load(spec('b'));
+    expect(warned).toEqual({
+      ok: false,
+      error: {
+        kind: 'other-tabs-memory',
+        others: otherTab,
+        model: { label: 'b', bytes: 0.5 * GiB },
+        limitBytes: GiB,
+      },
+      loaded: a,
+    });
+    expect(api.loaded()).toBe(a);
+    expect(api.calls.filter((call) => call.method === 'load')).toHaveLength(1);
+    expect(store.get().state).toMatchObject({ status: 'error', model: a, spec: spec('b') });
+
+    // Cancel: this tab is as it was.
+    store.dismissError();
+    expect(store.get().state).toEqual({ status: 'ready', model: a });
+
+    const anyway = await store.load(spec('b'), { despiteOtherTabs: true });
+    expect(anyway.ok).toBe(true);
+    expect(store.get().state).toMatchObject({ status: 'ready', model: { name: 'b' } });
+  });
+
+  it('loads at once when it fits beside them', async () => {
+    const { store } = engineOver({
+      device: { ...noAdapter, deviceMemoryGiB: 2 },
+      stored: [storedB],
+      otherTabs: otherTab,
+    });
+    await store.start();
+    expect((await store.load(spec('b'))).ok).toBe(true);
+  });
+
+  it('warns before a load from files too, sized by the files', async () => {
+    const { store, api } = engineOver({ device: small, otherTabs: [{ label: 'x', bytes: GiB }] });
+    await store.start();
+    const files = [new Blob([new Uint8Array(16)])];
+    const warned = await store.loadFiles(spec('w'), files);
+    expect(warned).toMatchObject({ ok: false, error: { model: { label: 'w', bytes: 16 } } });
+    expect(api.calls.some((call) => call.method === 'loadFiles')).toBe(false);
+  });
+
+  it('lets the lab load its variants without a warning in the middle of its run', async () => {
+    const { store } = engineOver({ device: small, stored: [storedB], otherTabs: otherTab });
+    await store.start();
+    const session = store.hold('Compare');
+    expect((await session?.load(spec('b'), 'auto'))?.ok).toBe(true);
+    session?.release();
+  });
+});

@@ -35,6 +35,7 @@ import type {
 } from '../shared/engine-protocol.ts';
 import { modelKey, modelLabel } from '../shared/model-keys.ts';
 import { estimateMemory, memoryVerdict } from '../shared/memory-estimate.ts';
+import { crowdedByOtherTabs } from '../shared/other-tabs-memory.ts';
 
 export interface EngineSnapshot {
   state: EngineState;
@@ -49,6 +50,17 @@ export const mayLoad = (s: EngineSnapshot): boolean => !s.heldBy && canLoad(s.st
 
 /** Whether a message may be sent now: a model is loaded, free, and nobody holds the engine. */
 export const mayGenerate = (s: EngineSnapshot): boolean => !s.heldBy && canGenerate(s.state);
+
+/**
+ * How a load is asked for. `despiteOtherTabs`: the user was warned that the models other tabs
+ * hold and this one need more memory together than the device has (`other-tabs-memory`), and
+ * chose to load anyway.
+ */
+export interface LoadChoice {
+  /** The backend for this load only (the CPU, after the GPU was lost); else the preference's. */
+  backend?: BackendPreference;
+  despiteOtherTabs?: boolean;
+}
 
 /**
  * The engine held by one owner (the quantization lab): its loads, answers and measurements are
@@ -82,16 +94,26 @@ export interface EngineSession {
 export interface EngineStore extends ExternalStore<EngineSnapshot> {
   start: () => Promise<void>;
   /**
-   * Loads with the backend of the persisted preferences (whichever view asks), or with
-   * `backend` for this load only (the CPU, after the GPU was lost).
+   * Loads with the backend of the persisted preferences (whichever view asks), unless `choice`
+   * names one. When other tabs hold models and all of them together would outgrow the device's
+   * memory, nothing is loaded: the load ends with `other-tabs-memory` (the warning, shown as the
+   * engine's error) until it is asked for again `despiteOtherTabs`.
    */
-  load: (spec: ModelSpec, backend?: BackendPreference) => Promise<ModelOutcome<LoadedModel>>;
+  load: (spec: ModelSpec, choice?: LoadChoice) => Promise<ModelOutcome<LoadedModel>>;
   /**
    * Loads a GGUF model from Blobs read on this thread (an embedded widget's shared storage;
-   * see `EngineApi.loadFiles`), with the backend of the persisted preferences.
+   * see `EngineApi.loadFiles`), with the backend of the persisted preferences; warns first as
+   * `load` does.
    */
-  loadFiles: (spec: ModelSpec, files: Blob[]) => Promise<ModelOutcome<LoadedModel>>;
-  /** Copies a file picked on this device into storage, then loads it. */
+  loadFiles: (
+    spec: ModelSpec,
+    files: Blob[],
+    choice?: Pick<LoadChoice, 'despiteOtherTabs'>,
+  ) => Promise<ModelOutcome<LoadedModel>>;
+  /**
+   * Copies a file picked on this device into storage, then loads it (warning first as `load`
+   * does: the copy is stored either way, so that Load anyway loads it from storage).
+   */
   loadLocalFile: (file: File) => Promise<ModelOutcome<LoadedModel>>;
   /** Copies a file picked on this device into storage, and ends with the spec to load it by. */
   importLocal: (file: File) => Promise<Outcome<ModelSpec>>;
@@ -191,13 +213,46 @@ export function createEngineStore(
     store.set((s) => ({ ...s, stored }));
   };
 
+  /**
+   * The warning to give before `spec` is loaded next to the models other tabs hold, or null to
+   * load at once. Its size: the files' it is loaded from, else its stored copy's (0 when not
+   * stored yet: then only the other tabs' models count).
+   */
+  const otherTabsWarning = async (spec: ModelSpec, files: Blob[] | null) => {
+    const others = await client.otherTabsModels().catch(() => []);
+    if (others.length === 0) return null;
+    // Another tab may have stored this model since this tab last listed the library.
+    if (!files) await refreshStored();
+    const bytes = files
+      ? files.reduce((sum, file) => sum + file.size, 0)
+      : (store.get().stored.find((s) => modelKey(s.spec) === modelKey(spec))?.sizeBytes ?? 0);
+    return crowdedByOtherTabs(others, { label: modelLabel(spec), bytes }, store.get().device);
+  };
+
   const loadSpec = async (
     spec: ModelSpec,
     controller: AbortController,
-    backend: BackendPreference = preferences.get().backend,
-    files: Blob[] | null = null,
-  ) => {
+    {
+      backend = preferences.get().backend,
+      files = null,
+      otherTabs = 'warn',
+    }: {
+      backend?: BackendPreference | undefined;
+      files?: Blob[] | null;
+      otherTabs?: 'warn' | 'ignore';
+    } = {},
+  ): Promise<ModelOutcome<LoadedModel>> => {
+    const previous = loadedModel(state());
     setState({ status: 'loading', spec, stage: 'verifying' });
+    if (otherTabs === 'warn') {
+      const warning = await otherTabsWarning(spec, files);
+      if (warning) {
+        loadController = null;
+        // Not a failure of this model: the attempt count stays as it was.
+        setState({ status: 'error', error: warning, model: previous, spec, attempt: 1 });
+        return { ok: false, error: warning, loaded: previous };
+      }
+    }
     const { contextSize, verifyStoredSha256 } = preferences.get();
     const options = { backend, contextSize, verifySha256: verifyStoredSha256 };
     const handlers = { signal: controller.signal, onEvent: onProgress(spec, controller.signal) };
@@ -409,16 +464,22 @@ export function createEngineStore(
       }
     },
 
-    async load(spec, backend) {
+    async load(spec, { backend, despiteOtherTabs = false } = {}) {
       if (!mayLoad(store.get())) return refused();
       loadController = new AbortController();
-      return loadSpec(spec, loadController, backend);
+      return loadSpec(spec, loadController, {
+        backend,
+        otherTabs: despiteOtherTabs ? 'ignore' : 'warn',
+      });
     },
 
-    async loadFiles(spec, files) {
+    async loadFiles(spec, files, { despiteOtherTabs = false } = {}) {
       if (!mayLoad(store.get())) return refused();
       loadController = new AbortController();
-      return loadSpec(spec, loadController, preferences.get().backend, files);
+      return loadSpec(spec, loadController, {
+        files,
+        otherTabs: despiteOtherTabs ? 'ignore' : 'warn',
+      });
     },
 
     async loadLocalFile(file) {
@@ -472,7 +533,9 @@ export function createEngineStore(
           whileHeld(() => {
             if (!canLoad(state())) return Promise.resolve(refused());
             loadController = new AbortController();
-            return loadSpec(spec, loadController, backend);
+            // The lab loads variant after variant in one run the user started: a warning in
+            // the middle of it would only end the run.
+            return loadSpec(spec, loadController, { backend, otherTabs: 'ignore' });
           }),
         generate: (request, onToken, signal) =>
           whileHeld(() => generate(request, onToken, performance.now(), signal)),

@@ -89,6 +89,12 @@ const examples: { [K in EngineError['kind']]: Extract<EngineError, { kind: K }> 
     limitBytes: 4 * 1024 ** 3,
     fitsContext: 4096,
   },
+  'other-tabs-memory': {
+    kind: 'other-tabs-memory',
+    others: [{ label: 'Qwen3-4B-Q4_K_M', bytes: 2.5e9 }],
+    model: { label: 'Llama-3.2-3B-Q4_K_M', bytes: 2e9 },
+    limitBytes: 4 * 1024 ** 3,
+  },
   'no-model-loaded': { kind: 'no-model-loaded' },
   busy: { kind: 'busy', operation: 'load' },
   cancelled: { kind: 'cancelled' },
@@ -195,5 +201,32 @@ describe('a model lost by itself', () => {
     const killed = { ...examples['engine-crashed'], neededBytes: null, limitBytes: null };
     expect(errorMessage(killed).title).toContain('stored models are kept');
     expect(errorRecovery(killed)).toBe('reload-model');
+  });
+});
+
+describe('a load that other tabs leave too little memory for', () => {
+  it("names the other tab's model, both sizes, their sum and the limit, and offers Load anyway", () => {
+    const message = errorMessage(examples['other-tabs-memory']);
+    expect(message.title).toBe(
+      "Another tab has Qwen3-4B-Q4_K_M loaded (about 2.5 GB). Loading Llama-3.2-3B-Q4_K_M (about 2.0 GB) too needs about 4.5 GB, more than this device's 4.3 GB of memory.",
+    );
+    expect(message.action).toContain('The browser may end a tab');
+    expect(errorRecovery(examples['other-tabs-memory'])).toBe('load-anyway');
+  });
+
+  it("names every other tab's model", () => {
+    const two = {
+      ...examples['other-tabs-memory'],
+      others: [
+        { label: 'a', bytes: 1e9 },
+        { label: 'b', bytes: 2e9 },
+      ],
+    };
+    expect(errorMessage({ ...two, model: { label: 'new', bytes: 0 } }).title).toBe(
+      "Other tabs have a, b loaded (about 3.0 GB), already more than this device's 4.3 GB of memory; loading new too needs more still.",
+    );
+    expect(errorMessage(two).title).toMatch(
+      /^Other tabs have a, b loaded \(about 3\.0 GB\)\..*needs about 5\.0 GB, more than this device's 4\.3 GB of memory\.$/,
+    );
   });
 });

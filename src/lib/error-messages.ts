@@ -188,6 +188,8 @@ export function errorMessage(error: EngineError): ErrorMessage {
         action:
           'Anything partly downloaded is listed in the library, to resume or discard. Load a model when you are ready.',
       };
+    case 'other-tabs-memory':
+      return otherTabsMemory(error);
     case 'generation-failed':
       return {
         title: `The model failed while answering: ${error.detail}`,
@@ -246,6 +248,24 @@ function outOfMemory(error: Extract<EngineError, { kind: 'out-of-memory' }>): Er
 
 const tokens = (count: number) => `${count.toLocaleString('en')}-token`;
 
+function otherTabsMemory(error: Extract<EngineError, { kind: 'other-tabs-memory' }>): ErrorMessage {
+  const { others, model, limitBytes } = error;
+  const othersBytes = others.reduce((sum, other) => sum + other.bytes, 0);
+  const names = others.map((other) => other.label).join(', ');
+  const holder = others.length === 1 ? 'Another tab has' : 'Other tabs have';
+  const loaded = `${holder} ${names} loaded (about ${formatBytes(othersBytes)})`;
+  const device = `this device's ${formatBytes(limitBytes)} of memory`;
+  return {
+    // A model not stored yet has no known size before its download.
+    title:
+      model.bytes > 0
+        ? `${loaded}. Loading ${model.label} (about ${formatBytes(model.bytes)}) too needs about ${formatBytes(othersBytes + model.bytes)}, more than ${device}.`
+        : `${loaded}, already more than ${device}; loading ${model.label} too needs more still.`,
+    action:
+      'The browser may end a tab to free memory. Close the other tab or unload its model first, or load anyway. Nothing was loaded yet.',
+  };
+}
+
 /**
  * Version 1 is the old format llama.cpp dropped; a version whose low 16 bits are zero is a
  * little-endian reading of a big-endian file's 2 or 3; anything else is newer than we know.
@@ -271,7 +291,13 @@ function unsupportedVersion(version: number): ErrorMessage {
 
 /** The one next step a failure offers as a button, besides dismissing it. */
 export type Recovery =
-  'resume' | 'download-again' | 'reload-model' | 'reload-on-cpu' | 'smaller-context' | 'none';
+  | 'resume'
+  | 'download-again'
+  | 'reload-model'
+  | 'reload-on-cpu'
+  | 'smaller-context'
+  | 'load-anyway'
+  | 'none';
 
 /**
  * What a failure lets the user do next. Resume only where bytes were kept (after a cut that
@@ -303,6 +329,8 @@ export function errorRecovery(error: EngineError): Recovery {
       return 'reload-on-cpu';
     case 'out-of-memory':
       return error.fitsContext === null ? 'none' : 'smaller-context';
+    case 'other-tabs-memory':
+      return 'load-anyway';
     default:
       return 'none';
   }

@@ -328,6 +328,15 @@ export interface BenchmarkEvent {
   of: number;
 }
 
+/** A model by its label, and about how much memory it takes (bytes). */
+export interface SizedModel {
+  label: string;
+  bytes: number;
+}
+
+/** Which memory limit of the device a model is measured against (see `memory-estimate.ts`). */
+export type MemoryLimit = 'device memory' | 'WebAssembly memory (CPU backend)';
+
 /**
  * Every failure that can cross the worker, as data. `error-messages.ts` maps each kind to a
  * message that says what to do next.
@@ -407,6 +416,18 @@ export type EngineError =
       neededBytes: number;
       limitBytes: number | null;
       fitsContext: number | null;
+    }
+  /**
+   * Refused before loading, until the user says to load anyway: the models that other tabs of
+   * this origin hold and this one would together need more memory than `limitBytes`, and the
+   * browser may then end a tab. Nothing was loaded or unloaded.
+   */
+  | {
+      kind: 'other-tabs-memory';
+      others: SizedModel[];
+      model: SizedModel;
+      /** The device's memory. */
+      limitBytes: number;
     }
   | { kind: 'no-model-loaded' }
   /** `measure`: scoring or a speed benchmark (the quantization lab). */
@@ -525,6 +546,13 @@ export interface EngineApi {
    * failure during a call is that call's own error instead. Each call waits for the next loss.
    */
   lostModel: () => Promise<LostModel>;
+
+  /**
+   * The models that other tabs of this origin hold loaded now, each with about the memory it
+   * takes (this tab's own model left out), so that a load can warn before the tabs together
+   * outgrow the device's memory. Empty where the browser has no Web Locks.
+   */
+  otherTabsModels: () => Promise<SizedModel[]>;
 
   /** Frees the loaded model's memory; refused (`busy`) while a load or a run is under way. */
   unload: () => Promise<Outcome<null>>;

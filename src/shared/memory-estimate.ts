@@ -1,5 +1,5 @@
 import { DEFAULT_CONTEXT_SIZE } from './context-size.ts';
-import type { BackendPreference, DeviceReport } from './engine-protocol.ts';
+import type { BackendPreference, DeviceReport, MemoryLimit } from './engine-protocol.ts';
 
 const GiB = 1024 ** 3;
 /**
@@ -42,8 +42,12 @@ export interface MemoryVerdict {
   likelyFits: boolean;
   /** The tightest limit the device reports, and what it is. */
   limitBytes: number | null;
-  limit: 'device memory' | 'WebAssembly memory (CPU backend)' | null;
+  limit: MemoryLimit | null;
 }
+
+/** The memory the browser says the device has (`navigator.deviceMemory`), or null. */
+export const deviceMemoryBytes = (device: DeviceReport | null): number | null =>
+  device?.deviceMemoryGiB ? device.deviceMemoryGiB * GiB : null;
 
 /**
  * Compares an estimate with what the device reports: `navigator.deviceMemory` (Chromium rounds
@@ -55,10 +59,9 @@ export function memoryVerdict(
   device: DeviceReport | null,
   backend: BackendPreference = 'auto',
 ): MemoryVerdict {
-  const limits: { bytes: number; limit: NonNullable<MemoryVerdict['limit']> }[] = [];
-  if (device?.deviceMemoryGiB) {
-    limits.push({ bytes: device.deviceMemoryGiB * GiB, limit: 'device memory' });
-  }
+  const limits: { bytes: number; limit: MemoryLimit }[] = [];
+  const deviceBytes = deviceMemoryBytes(device);
+  if (deviceBytes !== null) limits.push({ bytes: deviceBytes, limit: 'device memory' });
   const gpuRuns = device?.gpu.status === 'available' && device.gpu.shaderF16;
   if (device && (backend === 'cpu' || !gpuRuns)) {
     limits.push({ bytes: WLLAMA_HEAP_BYTES, limit: 'WebAssembly memory (CPU backend)' });

@@ -40,8 +40,12 @@ export type GrantAnswer = 'granted' | 'revoked' | 'denied' | 'aborted';
 
 export interface WidgetController extends ExternalStore<WidgetSnapshot> {
   readonly config: WidgetConfig;
-  /** The visitor's Download and start (or Start, or Try again): loads the model. */
-  start: () => Promise<ModelOutcome<LoadedModel>>;
+  /**
+   * The visitor's Download and start (or Start, or Try again): loads the model, warning first
+   * when other tabs' models leave too little memory (see `EngineStore.load`), unless the visitor
+   * chose to load it `despiteOtherTabs`.
+   */
+  start: (choice?: { despiteOtherTabs?: boolean }) => Promise<ModelOutcome<LoadedModel>>;
   /** The visitor's Not now: calls waiting for the model end with `declined`. */
   decline: () => void;
   /** The visitor's "use the copy stored on the app": storage access, then the model from there. */
@@ -135,15 +139,17 @@ export function createWidgetController({
     );
   };
 
-  const start = (): Promise<ModelOutcome<LoadedModel>> => {
+  const start = (
+    choice: { despiteOtherTabs?: boolean } = {},
+  ): Promise<ModelOutcome<LoadedModel>> => {
     store.set((s) => ({ ...s, consent: 'given', startRequestedBy: null }));
     if (loadRun) return loadRun;
     const model = ours();
     const run = model
       ? Promise.resolve<ModelOutcome<LoadedModel>>({ ok: true, value: model })
       : sharedFiles
-        ? engine.loadFiles(config.model, sharedFiles)
-        : engine.load(config.model);
+        ? engine.loadFiles(config.model, sharedFiles, choice)
+        : engine.load(config.model, choice);
     loadRun = run;
     void run.then((outcome) => {
       loadRun = null;

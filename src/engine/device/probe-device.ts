@@ -68,6 +68,19 @@ export function adapterName(gpu: GpuReport): string {
   return gpu.description || [gpu.vendor, gpu.architecture].filter(Boolean).join(' ') || 'WebGPU';
 }
 
+/**
+ * The test seam for memory limits: a worker started with a name that ends in
+ * `device-memory-gib=<n>` reports that much device memory, as a small device would (the e2e tests
+ * run where Chromium reports 8 GiB and the models are a few MB). Its name, not its URL: the
+ * worker's chunks import its script by its plain URL, and another URL would run it twice. Only
+ * code in the page names the worker.
+ */
+function deviceMemoryForTests(): number | null {
+  const name = 'WorkerGlobalScope' in globalThis ? (globalThis as { name?: string }).name : '';
+  const match = /device-memory-gib=(\d+(?:\.\d+)?)$/.exec(name ?? '');
+  return match ? Number(match[1]) : null;
+}
+
 export async function probeDevice(): Promise<DeviceReport> {
   const nav = navigator as Navigator & { deviceMemory?: number };
   return {
@@ -79,6 +92,6 @@ export async function probeDevice(): Promise<DeviceReport> {
       memory64: supportsMemory64(),
     },
     logicalCores: navigator.hardwareConcurrency || 1,
-    deviceMemoryGiB: nav.deviceMemory ?? null,
+    deviceMemoryGiB: deviceMemoryForTests() ?? nav.deviceMemory ?? null,
   };
 }

@@ -6,6 +6,12 @@ const text: Check = (value) => typeof value === 'string';
 const count: Check = (value) => typeof value === 'number' && Number.isFinite(value);
 const countOrNull: Check = (value) => value === null || count(value);
 const texts: Check = (value) => Array.isArray(value) && value.every(text);
+const sizedModel: Check = (value) =>
+  typeof value === 'object' &&
+  value !== null &&
+  text((value as Record<string, unknown>).label) &&
+  count((value as Record<string, unknown>).bytes);
+const sizedModels: Check = (value) => Array.isArray(value) && value.every(sizedModel);
 const oneOf =
   (...allowed: readonly unknown[]): Check =>
   (value) =>
@@ -54,6 +60,11 @@ const fieldsByKind: {
     neededBytes: count,
     limitBytes: countOrNull,
     fitsContext: countOrNull,
+  },
+  'other-tabs-memory': {
+    others: sizedModels,
+    model: sizedModel,
+    limitBytes: count,
   },
   'no-model-loaded': {},
   busy: { operation: oneOf('load', 'generate', 'measure') },

@@ -1,5 +1,6 @@
 import { errorMessage } from '../../lib/error-messages.ts';
 import { formatBackend } from '../../lib/format.ts';
+import { measuredBytes } from '../../shared/loaded-model-lock.ts';
 import type { Summary } from '../../shared/summary.ts';
 import type { LabRow, LabRun, SpeedResult } from './lab-types.ts';
 
@@ -30,12 +31,7 @@ const rangeText = (summary: Summary) =>
     : summary.median.toFixed(1);
 
 /** Weights, KV cache and compute buffers together; null when the engine reported none. */
-const memoryBytes = ({ memory }: LabRow): number | null => {
-  if (!memory) return null;
-  const parts = [memory.weightsBytes, memory.kvCacheBytes, memory.computeBytes];
-  const known = parts.filter((bytes) => bytes !== null);
-  return known.length > 0 ? known.reduce((sum, bytes) => sum + bytes, 0) : null;
-};
+const memoryBytes = ({ memory }: LabRow): number | null => (memory ? measuredBytes(memory) : null);
 
 function numberColumn(
   key: string,

@@ -15,6 +15,7 @@ import type {
   ScoreRequest,
   ScoreResult,
   ScoreStream,
+  SizedModel,
   StoredModel,
 } from '../../shared/engine-protocol.ts';
 import { streamSender } from '../../shared/event-stream.ts';
@@ -41,6 +42,8 @@ export interface FakeEngineScript {
   holdLoad?: Promise<void>;
   /** A load of a spec for which this returns an error fails with it. */
   loadError?: (spec: ModelSpec) => EngineError | null;
+  /** What other tabs hold loaded, as `EngineApi.otherTabsModels` reports it (none by default). */
+  otherTabs?: SizedModel[];
   /** A deletion of a spec for which this returns an error is refused with it. */
   deleteError?: (spec: ModelSpec) => EngineError | null;
   /** One scripted answer per run, in order (then `answer` applies): its pieces and its end. */
@@ -175,6 +178,7 @@ export function createFakeEngineApi(script: FakeEngineScript = {}): FakeEngineAp
       return { ok: true, value: null };
     },
     networkLog: async () => [],
+    otherTabsModels: async () => script.otherTabs ?? [],
     unload: async () => {
       calls.push({ method: 'unload' });
       current = null;

@@ -1,8 +1,8 @@
 import { LoadProgress } from '../../features/models/components/load-progress.tsx';
 import type { EngineServices } from '../../lib/engine-bootstrap.ts';
-import { EngineProvider, useEngineValue } from '../../lib/engine-context.tsx';
+import { EngineProvider, useEngineStore, useEngineValue } from '../../lib/engine-context.tsx';
 import { loadedModel } from '../../lib/engine-lifecycle.ts';
-import { errorMessage } from '../../lib/error-messages.ts';
+import { errorMessage, errorRecovery } from '../../lib/error-messages.ts';
 import { sameModel } from '../../shared/model-keys.ts';
 import type { WidgetController } from '../widget-controller.ts';
 import { useWidget, useWidgetValue, WidgetProvider } from '../widget-context.tsx';
@@ -68,6 +68,7 @@ function WidgetStatus() {
 /** What the main area shows: the consent card, the progress, a failure, or the chat. */
 function Stage() {
   const widget = useWidget();
+  const engine = useEngineStore();
   const { config } = widget;
   const state = useEngineValue((s) => s.state);
   const consent = useWidgetValue((s) => s.consent);
@@ -87,13 +88,27 @@ function Stage() {
       return <LoadProgress />;
     case 'error': {
       const message = errorMessage(state.error);
+      // The warning before a load that other tabs leave too little memory for: the visitor
+      // chooses, as in the app.
+      const warned = errorRecovery(state.error) === 'load-anyway';
       return (
         <div role="alert" className="alert">
           <p className="alert-title">{message.title}</p>
           <p>{message.action}</p>
-          <button type="button" onClick={() => void widget.start()}>
-            Try again
-          </button>
+          {warned ? (
+            <>
+              <button type="button" onClick={() => void widget.start({ despiteOtherTabs: true })}>
+                Load anyway
+              </button>
+              <button type="button" onClick={() => engine.dismissError()}>
+                Cancel
+              </button>
+            </>
+          ) : (
+            <button type="button" onClick={() => void widget.start()}>
+              Try again
+            </button>
+          )}
         </div>
       );
     }
