@@ -93,3 +93,25 @@ test('a prompt longer than the context window ends in a clear message', async ({
   const next = await send(page, 'Hello');
   expect((await next.locator('.text').innerText()).trim().length).toBeGreaterThan(0);
 });
+
+test('an answer that turns into bytes that are not valid text ends with a clear message, and the model answers again', async ({
+  page,
+  models,
+}) => {
+  // Random weights, greedy: for this prompt the first token is a byte that is not valid UTF-8
+  // on its own, which llama.cpp cannot put in its reply (wllama then reads back a broken one).
+  await openApp(page);
+  await loadByUrl(page, models.url('llama-2-tiny-random.gguf'));
+  await expectLoaded(page, 'llama-2-tiny-random');
+  await setSampling(page, { maxTokens: 16, mode: 'Text completion', temperature: 0 });
+  const broken = await send(page, 'The first tab');
+  await expect(broken).toHaveAttribute('data-status', 'error');
+  await expect(broken).toContainText(
+    'The model failed while answering: the model produced bytes that are not valid text (UTF-8)',
+  );
+  await expect(broken).not.toContainText('Stack trace');
+
+  const next = await send(page, 'Hello world');
+  await expect(next).toHaveAttribute('data-status', /done|length/);
+  expect((await next.locator('.text').innerText()).trim().length).toBeGreaterThan(0);
+});

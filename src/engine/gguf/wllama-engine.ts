@@ -90,7 +90,13 @@ class NativeLog {
     debug: (...args: unknown[]) => void this.capture(args),
     log: (...args: unknown[]) => console.debug(this.capture(args)),
     warn: (...args: unknown[]) => console.warn(this.capture(args)),
-    error: (...args: unknown[]) => console.error((this.lastError = this.capture(args))),
+    error: (...args: unknown[]) => {
+      const line = this.capture(args);
+      // wllama follows llama.cpp's own error with its stack and a RangeError of its reading
+      // the broken reply: the first says what happened.
+      if (!/^Stack trace \(/.test(line) && !BROKEN_REPLY.test(line)) this.lastError = line;
+      console.error(line);
+    },
   };
 
   private capture(args: unknown[]): string {
@@ -723,5 +729,12 @@ function generationError(cause: unknown, contextSize: number, log: NativeLog): E
     return { kind: 'context-overflow', contextSize };
   }
   if (/device.*lost/i.test(detail)) return { kind: 'gpu-device-lost', detail };
+  if (BAD_UTF8.test(detail)) {
+    return {
+      kind: 'generation-failed',
+      detail:
+        'the model produced bytes that are not valid text (UTF-8), which llama.cpp cannot pass on. The answer so far is kept; regenerating, or a lower temperature, usually avoids it.',
+    };
+  }
   return { kind: 'generation-failed', detail };
 }
