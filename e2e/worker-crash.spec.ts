@@ -86,15 +86,21 @@ async function reloadAndChat(page: Page) {
   await expect(libraryList(page).getByRole('listitem')).toHaveCount(2);
 }
 
-test('a worker that dies during an answer keeps the partial answer; one click starts a new one', async ({
-  page,
-}) => {
+/** Asks for a long answer and returns it once its first three words are on screen. */
+async function startLongAnswer(page: Page) {
   await setSampling(page, { maxTokens: 4000 });
   await openView(page, 'Chat');
   await page.getByLabel('Message', { exact: true }).fill('Tell me a long story');
   await page.keyboard.press('Enter');
   const answer = page.getByRole('article', { name: 'Model' }).last();
   await expect(answer.locator('.text')).toHaveText(/\S+\s+\S+\s+\S+/);
+  return answer;
+}
+
+test('a worker that dies during an answer keeps the partial answer; one click starts a new one', async ({
+  page,
+}) => {
+  const answer = await startLongAnswer(page);
   await killInferenceWorker(page);
 
   await expect(answer).toHaveAttribute('data-status', 'error');
@@ -119,12 +125,7 @@ test('a worker that dies while idle is noticed at once; one click starts a new o
 test("llama.cpp's own worker that dies during an answer ends it; one click starts a new one", async ({
   page,
 }) => {
-  await setSampling(page, { maxTokens: 4000 });
-  await openView(page, 'Chat');
-  await page.getByLabel('Message', { exact: true }).fill('Tell me a long story');
-  await page.keyboard.press('Enter');
-  const answer = page.getByRole('article', { name: 'Model' }).last();
-  await expect(answer.locator('.text')).toHaveText(/\S+\s+\S+\s+\S+/);
+  const answer = await startLongAnswer(page);
   await killLlamaWorker(page);
 
   // Without the watchdog this answer would stream for ever, or wait for ever.

@@ -149,7 +149,7 @@ function engineFault(args: unknown[]): EngineError | null {
 }
 
 /**
- * Where llama.cpp put (or was putting) the weights: its buffer lines say, once it has any; before
+ * Where llama.cpp put (or was putting) the weights: its buffer lines say, once there are some; before
  * that, the GPU if one that can run llama.cpp's WebGPU backend was offered and not declined.
  */
 function triedBackend(input: WllamaLoadInput, log: NativeLog): 'webgpu' | 'cpu' {
